@@ -1,0 +1,207 @@
+// Integration-test harness: server processes on free ports, hiredis helpers, raw sockets.
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <thread>
+
+namespace cairn::testing {
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  close(fd);
+  return port;
+}
+
+std::string ServerBinary() {
+  const char* env = std::getenv("CAIRN_SERVER_BIN");
+  return env != nullptr ? env : CAIRN_SERVER_BIN;
+}
+
+std::string MakeTempDir(const std::string& prefix) {
+  std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+  char* made = mkdtemp(tmpl.data());
+  return made != nullptr ? std::string(made) : std::string();
+}
+
+ServerProcess::ServerProcess(std::vector<std::string> extra_args, std::string dir)
+    : extra_args_(std::move(extra_args)), dir_(dir.empty() ? MakeTempDir("cairn-it") : dir) {
+  log_path_ = dir_ + "/server.log";
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) Stop(5000);
+  if (pid_ > 0) Kill();
+}
+
+bool ServerProcess::Start(int timeout_ms) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    port_ = FreePort();
+    std::vector<std::string> args = {ServerBinary(), "--port", std::to_string(port_), "--dir", dir_ + "/data"};
+    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+    pid_ = fork();
+    if (pid_ == 0) {
+      int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      dup2(fd, 1);
+      dup2(fd, 2);
+      std::vector<char*> cargs;
+      for (auto& a : args) cargs.push_back(a.data());
+      cargs.push_back(nullptr);
+      execv(cargs[0], cargs.data());
+      _exit(127);
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        break;  // exited (port taken?): try another port
+      }
+      ContextPtr c = Connect();
+      if (c) {
+        ReplyPtr r = Command(c.get(), {"PING"});
+        if (r && r->type == REDIS_REPLY_STATUS) return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (pid_ > 0) Kill();
+  }
+  return false;
+}
+
+int ServerProcess::Stop(int timeout_ms) {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  Kill();
+  return -1;
+}
+
+void ServerProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+ContextPtr ServerProcess::Connect() const {
+  timeval tv{5, 0};
+  redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
+  if (c == nullptr || c->err) {
+    if (c) redisFree(c);
+    return nullptr;
+  }
+  redisSetTimeout(c, tv);
+  return ContextPtr(c);
+}
+
+ReplyPtr Command(redisContext* c, const std::vector<std::string>& argv) {
+  std::vector<const char*> ptrs;
+  std::vector<size_t> lens;
+  for (const auto& a : argv) {
+    ptrs.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  void* r = redisCommandArgv(c, static_cast<int>(argv.size()), ptrs.data(), lens.data());
+  return ReplyPtr(static_cast<redisReply*>(r));
+}
+
+std::string Render(const redisReply* r) {
+  if (r == nullptr) return "(no reply)";
+  switch (r->type) {
+    case REDIS_REPLY_STRING:
+    case REDIS_REPLY_STATUS:
+    case REDIS_REPLY_ERROR:
+      return std::string(r->str, r->len);
+    case REDIS_REPLY_INTEGER:
+      return std::to_string(r->integer);
+    case REDIS_REPLY_NIL:
+      return "(nil)";
+    case REDIS_REPLY_ARRAY: {
+      std::string out = "[";
+      for (size_t i = 0; i < r->elements; ++i) {
+        if (i > 0) out += ",";
+        out += Render(r->element[i]);
+      }
+      return out + "]";
+    }
+  }
+  return "(unknown)";
+}
+
+std::string Run(redisContext* c, const std::vector<std::string>& argv) {
+  ReplyPtr r = Command(c, argv);
+  return Render(r.get());
+}
+
+std::string RawExchange(int port, const std::string& bytes, size_t expect_bytes, int timeout_ms,
+                        bool* closed) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return "(connect failed)";
+  }
+  size_t sent = 0;
+  while (sent < bytes.size()) {
+    ssize_t n = send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  std::string out;
+  if (closed) *closed = false;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (out.size() < expect_bytes && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 50) <= 0) continue;
+    char buf[65536];
+    ssize_t n = recv(fd, buf, sizeof(buf), 0);
+    if (n <= 0) {
+      if (closed) *closed = true;
+      break;
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+  if (closed && !*closed && out.size() >= expect_bytes) {
+    // Check whether the server closed right after the reply.
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 200) > 0) {
+      char c;
+      if (recv(fd, &c, 1, 0) == 0) *closed = true;
+    }
+  }
+  close(fd);
+  return out;
+}
+
+}  // namespace cairn::testing

@@ -1,0 +1,72 @@
+// Integration-test harness: starts a real cairn-server on a free loopback port in a fresh temp
+// dir, waits until it answers PING, and stops it by PID (SIGTERM, then SIGKILL after a bound).
+// Gives hiredis helpers that turn replies into plain values for doctest checks.
+#pragma once
+
+#include <hiredis/hiredis.h>
+#include <signal.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace cairn::testing {
+
+struct ReplyDeleter {
+  void operator()(redisReply* r) const { freeReplyObject(r); }
+};
+using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
+
+struct ContextDeleter {
+  void operator()(redisContext* c) const { redisFree(c); }
+};
+using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
+
+// A free TCP port on 127.0.0.1 (bound then released; the server binds it next).
+int FreePort();
+// Path of the built cairn-server (CAIRN_SERVER_BIN, set by CMake).
+std::string ServerBinary();
+std::string MakeTempDir(const std::string& prefix);
+
+class ServerProcess {
+ public:
+  // Extra `--key value` arguments are appended after the defaults (port, dir).
+  explicit ServerProcess(std::vector<std::string> extra_args = {}, std::string dir = "");
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  bool Start(int timeout_ms = 10000);
+  // SIGTERM and wait (bounded); returns the exit status or -1.
+  int Stop(int timeout_ms = 10000);
+  // SIGKILL and reap: a crash.
+  void Kill();
+  bool running() const { return pid_ > 0; }
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  const std::string& dir() const { return dir_; }
+  const std::string& log_path() const { return log_path_; }
+  ContextPtr Connect() const;
+
+ private:
+  std::vector<std::string> extra_args_;
+  std::string dir_;
+  std::string log_path_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+// Runs a command given as separate arguments (binary-safe).
+ReplyPtr Command(redisContext* c, const std::vector<std::string>& argv);
+// Convenience: the reply as text: status/string/error as-is, integers in decimal, nil as
+// "(nil)", arrays as "[a,b,...]" recursively.
+std::string Render(const redisReply* r);
+std::string Run(redisContext* c, const std::vector<std::string>& argv);
+// Sends raw bytes and reads raw bytes until `expect_bytes` arrive or the peer closes or a time
+// bound passes. For protocol-level tests (RESP3, malformed input).
+std::string RawExchange(int port, const std::string& bytes, size_t expect_bytes,
+                        int timeout_ms = 2000, bool* closed = nullptr);
+
+}  // namespace cairn::testing

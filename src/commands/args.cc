@@ -1,0 +1,121 @@
+// Redis-compatible parsing and formatting of numbers, and glob matching.
+#include "commands/args.h"
+
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace cairn::commands {
+
+bool ParseInt64(std::string_view s, int64_t* out) {
+  if (s.empty() || s.size() > 20) return false;
+  if (s.size() > 1 && s[0] == '0') return false;
+  if (s[0] == '-' && (s.size() == 1 || s[1] == '0')) return false;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && ptr == s.data() + s.size();
+}
+
+bool ParseLongDouble(std::string_view s, long double* out) {
+  if (s.empty() || s.size() > 5000 || std::isspace(static_cast<unsigned char>(s[0]))) return false;
+  std::string buf(s);
+  char* end = nullptr;
+  errno = 0;
+  long double v = std::strtold(buf.c_str(), &end);
+  if (end != buf.c_str() + buf.size() || std::isnan(v)) return false;
+  if (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || v == 0)) return false;
+  *out = v;
+  return true;
+}
+
+bool ParseDouble(std::string_view s, double* out) {
+  if (s.empty() || s.size() > 5000 || std::isspace(static_cast<unsigned char>(s[0]))) return false;
+  std::string buf(s);
+  char* end = nullptr;
+  errno = 0;
+  double v = std::strtod(buf.c_str(), &end);
+  if (end != buf.c_str() + buf.size() || std::isnan(v)) return false;
+  if (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || v == 0)) return false;
+  *out = v;
+  return true;
+}
+
+std::string FormatLongDouble(long double v) {
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[5600];
+  // Redis (LD_STR_HUMAN): fixed notation with 17 digits of precision, trailing zeros removed.
+  int n = std::snprintf(buf, sizeof(buf), "%.17Lf", v);
+  std::string s(buf, n);
+  if (s.find('.') != std::string::npos) {
+    while (!s.empty() && s.back() == '0') s.pop_back();
+    if (!s.empty() && s.back() == '.') s.pop_back();
+  }
+  if (s == "-0") s = "0";
+  return s;
+}
+
+namespace {
+bool Match(const char* p, const char* pend, const char* s, const char* send, bool nocase, int depth) {
+  if (depth > 1000) return false;  // a pathological pattern must not blow the stack
+  auto lower = [&](char c) { return nocase ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : c; };
+  while (p < pend) {
+    switch (*p) {
+      case '*':
+        while (p + 1 < pend && p[1] == '*') ++p;
+        if (p + 1 == pend) return true;
+        for (const char* t = s; t <= send; ++t) {
+          if (Match(p + 1, pend, t, send, nocase, depth + 1)) return true;
+        }
+        return false;
+      case '?':
+        if (s == send) return false;
+        ++s;
+        break;
+      case '[': {
+        if (s == send) return false;
+        ++p;
+        bool negate = p < pend && *p == '^';
+        if (negate) ++p;
+        bool matched = false;
+        while (p < pend && *p != ']') {
+          if (*p == '\\' && p + 1 < pend) {
+            ++p;
+            if (lower(*p) == lower(*s)) matched = true;
+          } else if (p + 2 < pend && p[1] == '-' && p[2] != ']') {
+            char a = lower(p[0]), b = lower(p[2]);
+            if (a > b) std::swap(a, b);
+            char c = lower(*s);
+            if (c >= a && c <= b) matched = true;
+            p += 2;
+          } else if (lower(*p) == lower(*s)) {
+            matched = true;
+          }
+          ++p;
+        }
+        if (p == pend) --p;  // unterminated class: Redis treats the end as its close
+        if (negate) matched = !matched;
+        if (!matched) return false;
+        ++s;
+        break;
+      }
+      case '\\':
+        if (p + 1 < pend) ++p;
+        [[fallthrough]];
+      default:
+        if (s == send || lower(*p) != lower(*s)) return false;
+        ++s;
+        break;
+    }
+    ++p;
+  }
+  return s == send;
+}
+}  // namespace
+
+bool GlobMatch(std::string_view pattern, std::string_view s, bool nocase) {
+  return Match(pattern.data(), pattern.data() + pattern.size(), s.data(), s.data() + s.size(),
+               nocase, 0);
+}
+
+}  // namespace cairn::commands

@@ -1,0 +1,67 @@
+// CommandTable: the registry built from every family's entries.
+#include "commands/command_table.h"
+
+#include <algorithm>
+#include <cctype>
+#include <strings.h>
+
+#include "common/assert.h"
+
+namespace cairn::commands {
+
+std::string ToLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+size_t CommandTable::CaseHash::operator()(std::string_view s) const {
+  size_t h = 14695981039346656037ull;
+  for (unsigned char c : s) h = (h ^ static_cast<unsigned char>(std::tolower(c))) * 1099511628211ull;
+  return h;
+}
+
+std::vector<int> CommandSpec::KeyPositions(size_t argc) const {
+  std::vector<int> keys;
+  if (first_key <= 0) return keys;
+  int last = last_key < 0 ? static_cast<int>(argc) + last_key : last_key;
+  for (int i = first_key; i <= last && i < static_cast<int>(argc); i += std::max(key_step, 1)) {
+    keys.push_back(i);
+  }
+  return keys;
+}
+
+CommandTable::CommandTable() {
+  Add(ConnectionCommands());
+  Add(ServerCommands());
+  Add(IntrospectionCommands());
+  Add(StringCommands());
+  Add(KeyCommands());
+}
+
+void CommandTable::Add(std::span<const CommandSpec> family) {
+  for (const CommandSpec& spec : family) {
+    bool inserted = by_name_.emplace(spec.name, &spec).second;
+    CAIRN_ASSERT(inserted);  // one entry per command
+    all_.push_back(&spec);
+  }
+}
+
+const CommandSpec* CommandTable::Find(std::string_view name) const {
+  auto it = by_name_.find(name);
+  return it == by_name_.end() ? nullptr : it->second;
+}
+
+const CommandSpec* CommandTable::FindSub(const CommandSpec& container, std::string_view sub) {
+  for (const CommandSpec& s : container.subcommands) {
+    std::string_view short_name = s.name.substr(s.name.find('|') + 1);
+    if (EqualsIgnoreCase(short_name, sub)) return &s;
+  }
+  return nullptr;
+}
+
+}  // namespace cairn::commands

@@ -1,0 +1,61 @@
+// Dispatcher: runs one client command (lookup, arity, auth, loading, then the handler), or, for
+// a write, validates it and hands back the Effect to log; and applies logged Effects. It owns no
+// state beyond references to the table, the keyspace and the node. Loop thread only.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "commands/command_table.h"
+#include "commands/effect.h"
+#include "commands/server_api.h"
+#include "commands/session.h"
+#include "keyspace/keyspace.h"
+#include "resp/reply_builder.h"
+
+namespace cairn::commands {
+
+enum class Outcome {
+  kReplied,         // the reply is in the builder
+  kProposed,        // a write: its Effect must be logged; the reply comes at apply
+  kWaitForWrites,   // the session has unapplied writes: run this command again after them
+};
+
+struct ApplyStats {
+  uint64_t expired_keys = 0;
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(const CommandTable& table, keyspace::Keyspace& keyspace, ServerApi& server)
+      : table_(table), keyspace_(keyspace), server_(server) {}
+
+  // Runs argv for the session. On kProposed, *effect holds the encoded record and *spec the
+  // command (for MONITOR and the slow log, *spec is set for every known command).
+  Outcome Execute(Session& s, const std::vector<std::string>& argv, resp::ReplyBuilder& reply,
+                  int64_t now_ms, std::string* effect, const CommandSpec** spec);
+
+  // Applies one logged record with its log index. The reply goes to `reply` (the proposer's
+  // builder, or a sink when the proposer is gone); `s` is the proposer's session or a stand-in.
+  Status Apply(std::string_view record, uint64_t index, Session& s, resp::ReplyBuilder& reply);
+
+  // Encodes the conditional deletion that active expiry proposes.
+  static void EncodeExpire(int db, const std::string& key, int64_t expire_at_ms, int64_t now_ms,
+                           std::string* out);
+
+  const ApplyStats& apply_stats() const { return apply_stats_; }
+  void ResetStats() { apply_stats_ = {}; }
+  const CommandTable& table() const { return table_; }
+
+ private:
+  // Resolves a container's subcommand and checks arity; replies and returns nullptr on error.
+  const CommandSpec* Resolve(const std::vector<std::string>& argv, resp::ReplyBuilder& reply);
+  void ApplyExpire(const Effect& e);
+
+  const CommandTable& table_;
+  keyspace::Keyspace& keyspace_;
+  ServerApi& server_;
+  ApplyStats apply_stats_;
+};
+
+}  // namespace cairn::commands

@@ -1,0 +1,57 @@
+// Effect encoding: see effect.h for the format.
+#include "commands/effect.h"
+
+#include "common/coding.h"
+
+namespace cairn::commands {
+
+namespace {
+constexpr uint8_t kEffectVersion = 1;
+}
+
+void EncodeEffect(const Effect& e, std::string* out) {
+  out->push_back(static_cast<char>(kEffectVersion));
+  out->push_back(static_cast<char>(e.kind));
+  PutVarint64(out, static_cast<uint64_t>(e.db));
+  PutFixed64(out, static_cast<uint64_t>(e.now_ms));
+  PutVarint64(out, e.commands.size());
+  for (const auto& argv : e.commands) {
+    PutVarint64(out, argv.size());
+    for (const auto& a : argv) PutLengthPrefixed(out, a);
+  }
+}
+
+Result<Effect> DecodeEffect(std::string_view in) {
+  if (in.size() < 2 || static_cast<uint8_t>(in[0]) != kEffectVersion) {
+    return Status::Corruption("effect: unknown version");
+  }
+  Effect e;
+  uint8_t kind = static_cast<uint8_t>(in[1]);
+  if (kind < 1 || kind > 3) return Status::Corruption("effect: unknown kind");
+  e.kind = static_cast<EffectKind>(kind);
+  in.remove_prefix(2);
+  uint64_t db = 0, now = 0, n = 0;
+  if (!GetVarint64(&in, &db) || db >= 16 || !GetFixed64(&in, &now) || !GetVarint64(&in, &n)) {
+    return Status::Corruption("effect: bad header");
+  }
+  e.db = static_cast<int>(db);
+  e.now_ms = static_cast<int64_t>(now);
+  if (n > in.size()) return Status::Corruption("effect: bad command count");
+  e.commands.resize(n);
+  for (auto& argv : e.commands) {
+    uint64_t argc = 0;
+    if (!GetVarint64(&in, &argc) || argc > in.size() || argc == 0) {
+      return Status::Corruption("effect: bad argc");
+    }
+    argv.resize(argc);
+    for (auto& a : argv) {
+      std::string_view v;
+      if (!GetLengthPrefixed(&in, &v)) return Status::Corruption("effect: bad argument");
+      a.assign(v.data(), v.size());
+    }
+  }
+  if (!in.empty()) return Status::Corruption("effect: trailing bytes");
+  return e;
+}
+
+}  // namespace cairn::commands

@@ -1,0 +1,19 @@
+// Typed keyspace lookups shared by every family: find a key, check its type, and reply with
+// WRONGTYPE (or a storage error) when it does not fit. Helpers that may reply end in OrReply.
+#pragma once
+
+#include "commands/context.h"
+
+namespace cairn::commands {
+
+// Looks a key up in ctx.db at ctx.now_ms. Sets *entry to nullptr when the key is missing.
+// Returns false after replying with an error.
+bool LookupOrReply(Context& ctx, std::string_view key, const keyspace::Entry** entry);
+// Like LookupOrReply, and also replies WRONGTYPE when the key exists with another type.
+bool LookupTypedOrReply(Context& ctx, std::string_view key, keyspace::ValueType type,
+                        const keyspace::Entry** entry);
+
+// Writes a string value, keeping or replacing its expiry. Only inside an apply.
+void PutString(Context& ctx, std::string_view key, std::string value, int64_t expire_at_ms);
+
+}  // namespace cairn::commands

@@ -1,0 +1,93 @@
+// The keyspace interface: what commands read and what apply writes. Two implementations:
+// MemoryKeyspace (tests, and the fallback for a node with no data dir) and DurableKeyspace
+// (LevelDB behind an LRU memory tier, with a TTL wheel). Single-threaded: the loop thread owns it.
+//
+// Reads see every change applied so far, including earlier changes of the apply in progress.
+// Writes happen only between BeginApply(index, now) and CommitApply(): one log entry, one atomic
+// batch. Pointers returned by Find stay valid until the next call on the keyspace.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace cairn::keyspace {
+
+inline constexpr int kNumDatabases = 16;
+
+// Persisted: values are pinned forever, never reused.
+enum class ValueType : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kHash = 4 };
+
+struct Entry {
+  ValueType type = ValueType::kString;
+  int64_t expire_at_ms = 0;  // 0: no expiry
+  uint64_t version = 0;      // set by the keyspace on creation; member records belong to a version
+  uint64_t mod_index = 0;    // set by the keyspace: log index of the last change (WATCH)
+  std::string value;         // strings: the value itself
+
+  bool ExpiredAt(int64_t now_ms) const { return expire_at_ms != 0 && expire_at_ms <= now_ms; }
+};
+
+struct ScanPage {
+  uint64_t next_cursor = 0;  // 0: the scan is complete
+  std::vector<std::string> keys;
+};
+
+// A key whose expiry time has come, as the TTL wheel hands it out.
+struct DueExpiry {
+  int db = 0;
+  std::string key;
+  int64_t expire_at_ms = 0;
+};
+
+struct KeyspaceStats {
+  uint64_t tier_hits = 0;
+  uint64_t tier_misses = 0;
+  uint64_t tier_evictions = 0;
+  uint64_t tier_bytes = 0;
+  uint64_t tier_entries = 0;
+  uint64_t expires[kNumDatabases] = {};  // keys with an expiry, per database
+};
+
+class Keyspace {
+ public:
+  virtual ~Keyspace() = default;
+
+  // --- Reads. A key past its expiry is missing (passive expiry). ---
+  // Returns nullptr when the key does not exist.
+  virtual Result<const Entry*> Find(int db, std::string_view key, int64_t now_ms) = 0;
+  // Exact count of keys in db, including expired keys not yet deleted (as Redis's DBSIZE).
+  virtual uint64_t Size(int db) const = 0;
+  // Cursor scan: every key present for the whole scan is returned at least once.
+  virtual Result<ScanPage> Scan(int db, uint64_t cursor, size_t count, int64_t now_ms) = 0;
+  // Up to `count` due expiries with expire_at_ms <= now_ms (active expiry; bounded cost).
+  virtual std::vector<DueExpiry> TakeDueExpiries(int64_t now_ms, size_t count) = 0;
+
+  // --- Writes, only inside an apply. ---
+  virtual void BeginApply(uint64_t log_index, int64_t now_ms) = 0;
+  // Creates or replaces the key. type/expire_at_ms/value come from `entry`; version and mod_index
+  // are set here.
+  virtual void Put(int db, std::string_view key, Entry entry) = 0;
+  // Returns whether the key existed (expired or not).
+  virtual bool Delete(int db, std::string_view key) = 0;
+  virtual void FlushDb(int db) = 0;
+  virtual void FlushAll() = 0;
+  virtual void SwapDb(int a, int b) = 0;
+  virtual Status CommitApply() = 0;
+
+  // Index of the last log entry applied (persisted with it in a durable keyspace).
+  virtual uint64_t applied_index() const = 0;
+  virtual Status Flush() = 0;  // make everything applied durable on its own (SAVE, shutdown)
+  virtual KeyspaceStats Stats() const = 0;
+  virtual void ResetStats() = 0;
+  // Physical clean-up of flushed databases and deleted collections, at most `max_records`
+  // records per call (the node calls it every loop iteration, outside applies). Returns how many
+  // records were removed; 0 means nothing is left to do. Not part of the replicated state.
+  virtual Result<size_t> CollectGarbage(size_t max_records) { return size_t{0}; }
+};
+
+}  // namespace cairn::keyspace

@@ -1,0 +1,132 @@
+// MemoryKeyspace: hash maps per database plus a hash-ordered index for SCAN.
+#include "keyspace/memory_keyspace.h"
+
+#include "common/coding.h"
+
+namespace cairn::keyspace {
+
+Result<const Entry*> MemoryKeyspace::Find(int db, std::string_view key, int64_t now_ms) {
+  auto& entries = dbs_[db].entries;
+  auto it = entries.find(std::string(key));
+  if (it == entries.end() || it->second.ExpiredAt(now_ms)) {
+    ++misses_;
+    return static_cast<const Entry*>(nullptr);
+  }
+  ++hits_;
+  return static_cast<const Entry*>(&it->second);
+}
+
+Result<ScanPage> MemoryKeyspace::Scan(int db, uint64_t cursor, size_t count, int64_t now_ms) {
+  ScanPage page;
+  const auto& order = dbs_[db].scan_order;
+  auto it = order.lower_bound({cursor, std::string()});
+  uint64_t last_hash = 0;
+  size_t visited = 0;
+  // Never split a group of keys sharing one hash across two pages: the cursor is a hash.
+  while (it != order.end() && (visited < count || it->first == last_hash)) {
+    last_hash = it->first;
+    const Entry& e = dbs_[db].entries.at(it->second);
+    if (!e.ExpiredAt(now_ms)) page.keys.push_back(it->second);
+    ++visited;
+    ++it;
+  }
+  page.next_cursor = (it == order.end()) ? 0 : last_hash + 1;
+  return page;
+}
+
+std::vector<DueExpiry> MemoryKeyspace::TakeDueExpiries(int64_t now_ms, size_t count) {
+  std::vector<DueExpiry> out;
+  while (!expiries_.empty() && out.size() < count) {
+    auto it = expiries_.begin();
+    if (std::get<0>(*it) > now_ms) break;
+    out.push_back({std::get<1>(*it), std::get<2>(*it), std::get<0>(*it)});
+    expiries_.erase(it);
+  }
+  return out;
+}
+
+void MemoryKeyspace::BeginApply(uint64_t log_index, int64_t now_ms) {
+  CAIRN_ASSERT(!in_apply_);
+  in_apply_ = true;
+  apply_index_ = log_index;
+}
+
+void MemoryKeyspace::ForgetExpiry(int db, const std::string& key, const Entry& e) {
+  if (e.expire_at_ms != 0) expiries_.erase({e.expire_at_ms, db, key});
+}
+
+void MemoryKeyspace::Put(int db, std::string_view key, Entry entry) {
+  CAIRN_ASSERT(in_apply_);
+  std::string k(key);
+  auto& slot = dbs_[db].entries[k];
+  bool existed = slot.mod_index != 0 || slot.version != 0;
+  if (existed) {
+    ForgetExpiry(db, k, slot);
+    entry.version = slot.type == entry.type ? slot.version : next_version_++;
+  } else {
+    entry.version = next_version_++;
+    dbs_[db].scan_order.insert({StableHash64(k), k});
+  }
+  entry.mod_index = apply_index_;
+  if (entry.expire_at_ms != 0) expiries_.insert({entry.expire_at_ms, db, k});
+  slot = std::move(entry);
+}
+
+bool MemoryKeyspace::Delete(int db, std::string_view key) {
+  CAIRN_ASSERT(in_apply_);
+  std::string k(key);
+  auto& entries = dbs_[db].entries;
+  auto it = entries.find(k);
+  if (it == entries.end()) return false;
+  ForgetExpiry(db, k, it->second);
+  dbs_[db].scan_order.erase({StableHash64(k), k});
+  entries.erase(it);
+  return true;
+}
+
+void MemoryKeyspace::FlushDb(int db) {
+  CAIRN_ASSERT(in_apply_);
+  for (auto& [k, e] : dbs_[db].entries) ForgetExpiry(db, k, e);
+  dbs_[db] = Db();
+}
+
+void MemoryKeyspace::FlushAll() {
+  for (int db = 0; db < kNumDatabases; ++db) FlushDb(db);
+}
+
+void MemoryKeyspace::SwapDb(int a, int b) {
+  CAIRN_ASSERT(in_apply_);
+  if (a == b) return;
+  std::swap(dbs_[a], dbs_[b]);
+  // The expiry set names databases by number: rebuild the entries of the two swapped ones.
+  for (auto it = expiries_.begin(); it != expiries_.end();) {
+    int d = std::get<1>(*it);
+    if (d == a || d == b) {
+      it = expiries_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (int d : {a, b}) {
+    for (auto& [k, e] : dbs_[d].entries) {
+      if (e.expire_at_ms != 0) expiries_.insert({e.expire_at_ms, d, k});
+    }
+  }
+}
+
+Status MemoryKeyspace::CommitApply() {
+  CAIRN_ASSERT(in_apply_);
+  in_apply_ = false;
+  applied_index_ = apply_index_;
+  return Status::Ok();
+}
+
+KeyspaceStats MemoryKeyspace::Stats() const {
+  KeyspaceStats s;
+  s.tier_hits = hits_;
+  s.tier_misses = misses_;
+  for (const auto& [t, db, k] : expiries_) s.expires[db]++;
+  return s;
+}
+
+}  // namespace cairn::keyspace

@@ -1,0 +1,56 @@
+// MemoryKeyspace: the whole keyspace in RAM, for unit tests and nodes run without durability.
+// Scan order is by a stable 64-bit hash of the key, and the cursor is the next hash to visit, so
+// a cursor stays valid across writes. Loop thread only.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+
+#include "keyspace/keyspace.h"
+
+namespace cairn::keyspace {
+
+class MemoryKeyspace final : public Keyspace {
+ public:
+  MemoryKeyspace() = default;
+
+  Result<const Entry*> Find(int db, std::string_view key, int64_t now_ms) override;
+  uint64_t Size(int db) const override { return dbs_[db].entries.size(); }
+  Result<ScanPage> Scan(int db, uint64_t cursor, size_t count, int64_t now_ms) override;
+  std::vector<DueExpiry> TakeDueExpiries(int64_t now_ms, size_t count) override;
+
+  void BeginApply(uint64_t log_index, int64_t now_ms) override;
+  void Put(int db, std::string_view key, Entry entry) override;
+  bool Delete(int db, std::string_view key) override;
+  void FlushDb(int db) override;
+  void FlushAll() override;
+  void SwapDb(int a, int b) override;
+  Status CommitApply() override;
+
+  uint64_t applied_index() const override { return applied_index_; }
+  Status Flush() override { return Status::Ok(); }
+  KeyspaceStats Stats() const override;
+  void ResetStats() override { hits_ = misses_ = 0; }
+
+ private:
+  struct Db {
+    std::unordered_map<std::string, Entry> entries;
+    std::set<std::pair<uint64_t, std::string>> scan_order;  // (StableHash64(key), key)
+  };
+  void ForgetExpiry(int db, const std::string& key, const Entry& e);
+
+  Db dbs_[kNumDatabases];
+  // Every key with an expiry, by time; a DueExpiry is handed out once per (time, key).
+  std::set<std::tuple<int64_t, int, std::string>> expiries_;
+  uint64_t applied_index_ = 0;
+  uint64_t apply_index_ = 0;
+  bool in_apply_ = false;
+  uint64_t next_version_ = 1;
+  uint64_t hits_ = 0;
+  uint64_t misses_ = 0;
+};
+
+}  // namespace cairn::keyspace

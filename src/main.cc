@@ -1,0 +1,34 @@
+// cairn-server: parses the command line (`[config.toml] [--key value ...]`, as redis-server
+// takes them), then runs one node until SHUTDOWN or SIGTERM/SIGINT.
+#include <cstdio>
+#include <string_view>
+
+#include "server/node.h"
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "-v" || a == "--version") {
+      std::printf("Cairn server v=0.1.0 (speaks Redis 7.2.0)\n");
+      return 0;
+    }
+    if (a == "-h" || a == "--help") {
+      std::printf("Usage: cairn-server [/path/to/cairn.toml] [--key value ...]\n");
+      return 0;
+    }
+  }
+  cairn::server::Config config;
+  cairn::Status st = config.LoadCommandLine(argc, argv);
+  if (!st.ok()) {
+    std::fprintf(stderr, "cairn-server: bad configuration: %s\n", st.message().c_str());
+    return 1;
+  }
+  cairn::server::Node node(std::move(config));
+  st = node.Start();
+  if (!st.ok()) {
+    std::fprintf(stderr, "cairn-server: cannot start: %s\n", st.ToString().c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "cairn-server ready to accept connections on port %d\n", node.bound_port());
+  return node.Run();
+}

@@ -1,0 +1,522 @@
+// Node: connection handling, the write path and the ServerApi. INFO text lives in info.cc.
+#include "server/node.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <filesystem>
+
+#include "commands/errors.h"
+#include "common/rng.h"
+#include "keyspace/memory_keyspace.h"
+
+namespace cairn::server {
+namespace {
+
+// A client that stops reading its replies is not read from either once this much is queued:
+// its own backlog, not the server's memory, is what grows.
+constexpr size_t kMaxPendingOutput = 64 * 1024 * 1024;
+constexpr size_t kSlowlogMaxArgs = 32;
+constexpr size_t kSlowlogMaxArgLen = 128;
+
+std::string MakeRunId(uint64_t seed) {
+  Rng rng(seed);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id;
+  for (int i = 0; i < 40; ++i) id.push_back(kHex[rng.Uniform(16)]);
+  return id;
+}
+
+// Redis's sdscatrepr: the quoted, escaped form MONITOR prints.
+void AppendRepr(std::string* out, std::string_view s) {
+  out->push_back('"');
+  for (unsigned char c : s) {
+    switch (c) {
+      case '\\': out->append("\\\\"); break;
+      case '"': out->append("\\\""); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      case '\a': out->append("\\a"); break;
+      case '\b': out->append("\\b"); break;
+      default:
+        if (std::isprint(c)) {
+          out->push_back(static_cast<char>(c));
+        } else {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\x%02x", c);
+          out->append(buf);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+}  // namespace
+
+Node::Node(Config config) : config_(std::move(config)) {
+  uv_loop_init(&loop_);
+  start_ms_ = clock_.NowMs();
+  last_save_s_ = start_ms_ / 1000;
+  run_id_ = MakeRunId(static_cast<uint64_t>(clock_.MonotonicUs()) ^ static_cast<uint64_t>(getpid()));
+}
+
+Node::~Node() {
+  tcp_.reset();
+  uv_walk(
+      &loop_,
+      [](uv_handle_t* h, void*) {
+        if (!uv_is_closing(h)) uv_close(h, nullptr);
+      },
+      nullptr);
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  uv_loop_close(&loop_);
+}
+
+Status Node::Start() {
+  std::error_code ec;
+  std::filesystem::create_directories(config_.dir, ec);
+  if (ec) return Status::IoError("cannot create dir '" + config_.dir + "': " + ec.message());
+  keyspace_ = std::make_unique<keyspace::MemoryKeyspace>();
+  log_ = std::make_unique<MemoryWriteLog>();
+  dispatcher_ = std::make_unique<commands::Dispatcher>(table_, *keyspace_, *this);
+
+  tcp_ = std::make_unique<net::TcpServer>(&loop_, this);
+  CAIRN_RETURN_IF_ERROR(tcp_->Listen(config_.bind, static_cast<int>(config_.port),
+                                     static_cast<int>(config_.tcp_backlog)));
+
+  uv_timer_init(&loop_, &timer_);
+  timer_.data = this;
+  uint64_t period_ms = std::max<int64_t>(1, 1000 / config_.hz);
+  uv_timer_start(&timer_, OnTimer, period_ms, period_ms);
+  uv_signal_init(&loop_, &sigterm_);
+  sigterm_.data = this;
+  uv_signal_start(&sigterm_, OnSignal, SIGTERM);
+  uv_signal_init(&loop_, &sigint_);
+  sigint_.data = this;
+  uv_signal_start(&sigint_, OnSignal, SIGINT);
+  uv_async_init(&loop_, &log_async_, OnLogDurable);
+  log_async_.data = this;
+  signal(SIGPIPE, SIG_IGN);
+  return Status::Ok();
+}
+
+int Node::Run() {
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  return 0;
+}
+
+// --- connections ---
+
+void Node::OnConnect(net::Connection& conn) {
+  auto client = std::make_unique<Client>();
+  Client* c = client.get();
+  c->conn = &conn;
+  c->session.id = conn.id();
+  c->session.peer = conn.peer();
+  c->session.local = conn.local();
+  c->session.fd = conn.fd();
+  c->session.created_ms = clock_.NowMs();
+  c->session.last_interaction_ms = c->session.created_ms;
+  c->session.authenticated = config_.requirepass.empty();
+  c->parser.limits().max_bulk_len = config_.proto_max_bulk_len;
+  c->parser.limits().unauthenticated = !c->session.authenticated;
+  conn.set_attachment(std::move(client));
+  ++stats_.total_connections;
+  if (clients_.size() >= static_cast<size_t>(config_.maxclients)) {
+    ++stats_.rejected_connections;
+    resp::ReplyBuilder(&conn.output()).Error(commands::err::kMaxClients);
+    conn.CloseAfterWrite();
+    return;
+  }
+  clients_.emplace(conn.id(), c);
+}
+
+void Node::OnClose(net::Connection& conn) {
+  clients_.erase(conn.id());
+  std::erase(monitors_, conn.id());
+}
+
+Client* Node::FindClient(uint64_t id) {
+  auto it = clients_.find(id);
+  return it == clients_.end() ? nullptr : it->second;
+}
+
+void Node::OnData(net::Connection& conn) {
+  auto* c = static_cast<Client*>(conn.attachment());
+  if (c == nullptr || conn.closing()) return;
+  if (clients_.count(conn.id()) == 0) return;  // rejected at connect
+  ProcessInput(*c);
+}
+
+void Node::ProcessInput(Client& c) {
+  net::Connection& conn = *c.conn;
+  while (!conn.closing()) {
+    if (c.deferred) {
+      if (!RunCommand(c, c.parser.argv())) return;
+      c.deferred = false;
+      continue;
+    }
+    if (conn.pending_output_bytes() > kMaxPendingOutput) {
+      conn.PauseReading();
+      return;
+    }
+    std::string_view in = conn.input().readable();
+    if (in.empty()) break;
+    size_t consumed = 0;
+    resp::ParseStatus st = c.parser.Next(in, &consumed);
+    conn.input().Consume(consumed);
+    stats_.net_input_bytes += consumed;
+    if (st == resp::ParseStatus::kNeedMore) {
+      size_t held = conn.input().size() + c.parser.pending_arg_bytes();
+      if (held > static_cast<size_t>(config_.client_query_buffer_limit)) {
+        std::fprintf(stderr, "closing client %" PRIu64 " that reached max query buffer length\n",
+                     c.session.id);
+        conn.Close();
+      }
+      break;
+    }
+    if (st == resp::ParseStatus::kError) {
+      resp::ReplyBuilder(&conn.output(), c.session.protocol).Error(c.parser.error());
+      conn.input().Consume(conn.input().size());
+      conn.CloseAfterWrite();
+      return;
+    }
+    if (c.parser.argv().empty()) continue;
+    if (!RunCommand(c, c.parser.argv())) {
+      // Keep the command; stop reading until this client's writes are applied.
+      c.deferred = true;
+      conn.PauseReading();
+      return;
+    }
+  }
+  if (!conn.closing() && conn.reading_paused() && !c.deferred &&
+      conn.pending_output_bytes() <= kMaxPendingOutput) {
+    conn.ResumeReading();
+  }
+  conn.input().ShrinkIfIdle(1 << 20);
+}
+
+bool Node::RunCommand(Client& c, const std::vector<std::string>& argv) {
+  commands::Session& s = c.session;
+  net::Connection& conn = *c.conn;
+  int64_t now_ms = clock_.NowMs();
+  commands::ReplyMode mode_before = s.reply_mode;
+  bool direct = mode_before == commands::ReplyMode::kOn;
+  std::string scratch;
+  std::string& out = direct ? conn.output() : scratch;
+  size_t out_before = out.size();
+  resp::ReplyBuilder reply(&out, s.protocol);
+
+  std::string effect;
+  const commands::CommandSpec* spec = nullptr;
+  if (!argv.empty()) s.last_command = commands::ToLower(argv[0].substr(0, 64));
+  int64_t t0 = clock_.MonotonicUs();
+  commands::Outcome outcome = dispatcher_->Execute(s, argv, reply, now_ms, &effect, &spec);
+  int64_t duration_us = clock_.MonotonicUs() - t0;
+  if (outcome == commands::Outcome::kWaitForWrites) return false;
+
+  bool suppress = mode_before == commands::ReplyMode::kSkipNext ||
+                  (mode_before == commands::ReplyMode::kOff && s.reply_mode == commands::ReplyMode::kOff);
+  if (mode_before == commands::ReplyMode::kSkipNext && s.reply_mode == commands::ReplyMode::kSkipNext) {
+    s.reply_mode = commands::ReplyMode::kOn;
+  }
+  if (!direct && !suppress) conn.output().append(scratch);
+  stats_.net_output_bytes += out.size() - out_before;
+
+  s.last_interaction_ms = now_ms;
+  if (spec != nullptr) {
+    s.last_command = std::string(spec->name);
+    if (!(spec->flags & commands::kSkipMonitor)) FeedMonitors(c, argv);
+    if (!(spec->flags & commands::kSkipSlowlog)) RecordSlowlog(c, argv, duration_us);
+  }
+  ++stats_.total_commands;
+  c.parser.limits().unauthenticated = !s.authenticated;
+
+  if (outcome == commands::Outcome::kProposed) {
+    ++s.pending_writes;
+    unlogged_.push_back({s.id, suppress, std::move(effect)});
+  }
+  if (s.close_after_reply) conn.CloseAfterWrite();
+  return true;
+}
+
+void Node::FeedMonitors(const Client& c, const std::vector<std::string>& argv) {
+  if (monitors_.empty()) return;
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
+  char head[96];
+  std::snprintf(head, sizeof(head), "+%" PRId64 ".%06" PRId64 " [%d %s]", us / 1000000,
+                us % 1000000, c.session.db, c.session.peer.c_str());
+  std::string line = head;
+  for (const auto& a : argv) {
+    line.push_back(' ');
+    AppendRepr(&line, a);
+  }
+  line += "\r\n";
+  for (uint64_t id : monitors_) {
+    Client* m = FindClient(id);
+    if (m == nullptr || m == &c) continue;
+    m->conn->output().append(line);
+  }
+}
+
+void Node::RecordSlowlog(const Client& c, const std::vector<std::string>& argv, int64_t duration_us) {
+  if (config_.slowlog_log_slower_than < 0 || duration_us < config_.slowlog_log_slower_than) return;
+  commands::SlowlogEntry e;
+  e.id = slowlog_next_id_++;
+  e.start_s = clock_.NowMs() / 1000;
+  e.duration_us = duration_us;
+  size_t n = std::min(argv.size(), kSlowlogMaxArgs);
+  for (size_t i = 0; i < n; ++i) {
+    if (n < argv.size() && i == n - 1) {
+      e.argv.push_back("... (" + std::to_string(argv.size() - n + 1) + " more arguments)");
+      break;
+    }
+    if (argv[i].size() > kSlowlogMaxArgLen) {
+      e.argv.push_back(argv[i].substr(0, kSlowlogMaxArgLen) + "... (" +
+                       std::to_string(argv[i].size() - kSlowlogMaxArgLen) + " more bytes)");
+    } else {
+      e.argv.push_back(argv[i]);
+    }
+  }
+  e.peer = c.session.peer;
+  e.client_name = c.session.name;
+  slowlog_.push_front(std::move(e));
+  while (slowlog_.size() > static_cast<size_t>(config_.slowlog_max_len)) slowlog_.pop_back();
+}
+
+// --- the write path ---
+
+void Node::BeforePoll() {
+  // Applying writes lets waiting clients go on, which may propose more: repeat while that
+  // happens, a bounded number of times per iteration.
+  for (int round = 0; round < 16; ++round) {
+    AppendProposals();
+    ApplyDurable();
+    if (resume_.empty()) break;
+    ResumeWaitingClients();
+    if (unlogged_.empty()) break;
+  }
+}
+
+void Node::AppendProposals() {
+  if (unlogged_.empty()) return;
+  std::vector<std::string> payloads;
+  payloads.reserve(unlogged_.size());
+  for (auto& p : unlogged_) payloads.push_back(p.payload);
+  Result<uint64_t> last = log_->Append(std::move(payloads));
+  if (!last.ok()) {
+    // The log refused: nothing was acknowledged; tell each proposer.
+    for (auto& p : unlogged_) {
+      if (Client* c = FindClient(p.client_id)) {
+        --c->session.pending_writes;
+        resp::ReplyBuilder(&c->conn->output(), c->session.protocol)
+            .Error("ERR write log: " + last.status().ToString());
+        resume_.push_back(c->session.id);
+      }
+    }
+    unlogged_.clear();
+    return;
+  }
+  uint64_t index = *last - unlogged_.size() + 1;
+  for (auto& p : unlogged_) inflight_.emplace_back(index++, std::move(p));
+  unlogged_.clear();
+}
+
+void Node::ApplyDurable() {
+  uint64_t durable = log_->durable_index();
+  while (!inflight_.empty() && inflight_.front().first <= durable) {
+    auto [index, p] = std::move(inflight_.front());
+    inflight_.pop_front();
+    ApplyOne(index, p);
+  }
+}
+
+void Node::ApplyOne(uint64_t index, const Proposal& p) {
+  Client* c = p.client_id != 0 ? FindClient(p.client_id) : nullptr;
+  commands::Session stand_in;
+  std::string sink;
+  commands::Session& session = c != nullptr ? c->session : stand_in;
+  std::string& out = (c != nullptr && !p.suppress_reply) ? c->conn->output() : sink;
+  size_t before = out.size();
+  resp::ReplyBuilder reply(&out, session.protocol);
+  Status st = dispatcher_->Apply(p.payload, index, session, reply);
+  if (!st.ok()) {
+    std::fprintf(stderr, "apply of log record %" PRIu64 " failed: %s\n", index, st.ToString().c_str());
+    if (out.size() == before) reply.Error("ERR " + st.ToString());
+  }
+  stats_.net_output_bytes += out.size() - before;
+  ++stats_.writes_applied;
+  ++stats_.changes_since_save;
+  if (c != nullptr && --c->session.pending_writes == 0 && c->deferred) resume_.push_back(c->session.id);
+}
+
+void Node::ResumeWaitingClients() {
+  std::vector<uint64_t> ids;
+  ids.swap(resume_);
+  for (uint64_t id : ids) {
+    Client* c = FindClient(id);
+    if (c != nullptr && !c->conn->closing()) ProcessInput(*c);
+  }
+}
+
+void Node::OnLogDurable(uv_async_t* a) {
+  auto* self = static_cast<Node*>(a->data);
+  self->BeforePoll();
+}
+
+// --- timers, signals, expiry ---
+
+void Node::OnTimer(uv_timer_t* t) {
+  auto* self = static_cast<Node*>(t->data);
+  if (self->active_expire_ && !self->loading_) self->ActiveExpireCycle();
+}
+
+void Node::ActiveExpireCycle() {
+  int64_t now = clock_.NowMs();
+  auto due = keyspace_->TakeDueExpiries(now, static_cast<size_t>(config_.active_expire_keys_per_cycle));
+  for (const auto& d : due) {
+    Proposal p;
+    commands::Dispatcher::EncodeExpire(d.db, d.key, d.expire_at_ms, now, &p.payload);
+    unlogged_.push_back(std::move(p));
+  }
+}
+
+void Node::OnSignal(uv_signal_t* s, int signum) {
+  auto* self = static_cast<Node*>(s->data);
+  std::fprintf(stderr, "Received %s, shutting down.\n", signum == SIGINT ? "SIGINT" : "SIGTERM");
+  self->Shutdown(true);
+}
+
+void Node::Shutdown(bool save) {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  save_on_shutdown_ = save;
+  // Finish what is already proposed, so every acknowledged write is in the log and applied.
+  BeforePoll();
+  Status st = log_->Sync();
+  if (!st.ok()) std::fprintf(stderr, "log sync at shutdown failed: %s\n", st.ToString().c_str());
+  ApplyDurable();
+  st = keyspace_->Flush();
+  if (!st.ok()) std::fprintf(stderr, "keyspace flush at shutdown failed: %s\n", st.ToString().c_str());
+  StopLoop();
+}
+
+void Node::StopLoop() {
+  if (tcp_) tcp_->CloseAll();
+  uv_timer_stop(&timer_);
+  uv_stop(&loop_);
+}
+
+Status Node::Save() {
+  CAIRN_RETURN_IF_ERROR(log_->Sync());
+  ApplyDurable();
+  CAIRN_RETURN_IF_ERROR(keyspace_->Flush());
+  last_save_s_ = clock_.NowMs() / 1000;
+  stats_.changes_since_save = 0;
+  return Status::Ok();
+}
+
+void Node::OnReplayIdle(uv_idle_t* idle) { static_cast<Node*>(idle->data)->ReplayStep(); }
+void Node::ReplayStep() {}
+
+// --- ServerApi: config, clients, monitor, slowlog ---
+
+std::vector<std::pair<std::string, std::string>> Node::ConfigGet(std::string_view pattern) {
+  return config_.Get(std::string(pattern));
+}
+
+Status Node::ConfigSet(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  Config next = config_;
+  for (const auto& [k, v] : pairs) {
+    Status st = next.Set(k, v, true);
+    if (st.code() == ErrorCode::kNotFound) {
+      return Status::InvalidArgument("ERR Unknown option or number of arguments for CONFIG SET - '" + k + "'");
+    }
+    if (!st.ok()) {
+      std::string reason = st.message();
+      size_t colon = reason.find(": ");
+      if (colon != std::string::npos) reason = reason.substr(colon + 2);
+      return Status::InvalidArgument("ERR CONFIG SET failed (possibly related to argument '" + k +
+                                     "') - " + reason);
+    }
+  }
+  config_ = std::move(next);
+  for (auto& [id, c] : clients_) c->parser.limits().max_bulk_len = config_.proto_max_bulk_len;
+  return Status::Ok();
+}
+
+void Node::ResetStats() {
+  stats_ = Stats();
+  dispatcher_->ResetStats();
+  keyspace_->ResetStats();
+}
+
+std::vector<const commands::Session*> Node::Clients() const {
+  std::vector<const commands::Session*> out;
+  for (const auto& [id, c] : clients_) out.push_back(&c->session);
+  return out;
+}
+
+std::string Node::ClientLine(const commands::Session& s) const {
+  int64_t now = const_cast<SystemClock&>(clock_).NowMs();
+  std::string flags;
+  if (s.monitor) flags += 'O';
+  if (flags.empty()) flags = "N";
+  size_t qbuf = 0, obl = 0;
+  auto it = clients_.find(s.id);
+  if (it != clients_.end()) {
+    qbuf = it->second->conn->input().size();
+    obl = it->second->conn->pending_output_bytes();
+  }
+  char buf[1024];
+  std::snprintf(buf, sizeof(buf),
+                "id=%" PRIu64 " addr=%s laddr=%s fd=%d name=%s age=%" PRId64 " idle=%" PRId64
+                " flags=%s db=%d sub=0 psub=0 ssub=0 multi=-1 qbuf=%zu qbuf-free=0 argv-mem=0 "
+                "multi-mem=0 rbs=0 rbp=0 obl=%zu oll=0 omem=%zu tot-mem=%zu events=r cmd=%s "
+                "user=%s redir=-1 resp=%d lib-name=%s lib-ver=%s",
+                s.id, s.peer.c_str(), s.local.c_str(), s.fd, s.name.c_str(),
+                (now - s.created_ms) / 1000, (now - s.last_interaction_ms) / 1000, flags.c_str(),
+                s.db, qbuf, obl, obl, qbuf + obl, s.last_command.c_str(), s.user.c_str(),
+                s.protocol, s.lib_name.c_str(), s.lib_ver.c_str());
+  return buf;
+}
+
+size_t Node::KillClients(const commands::ClientFilter& f, const commands::Session& me) {
+  int64_t now = clock_.NowMs();
+  std::vector<Client*> victims;
+  for (auto& [id, c] : clients_) {
+    const commands::Session& s = c->session;
+    if (f.skip_me && s.id == me.id) continue;
+    if (f.id && *f.id != s.id) continue;
+    if (f.addr && *f.addr != s.peer) continue;
+    if (f.laddr && *f.laddr != s.local) continue;
+    if (f.user && *f.user != s.user) continue;
+    if (f.type && *f.type != "normal") continue;
+    if (f.max_age_s && (now - s.created_ms) / 1000 < *f.max_age_s) continue;
+    victims.push_back(c);
+  }
+  for (Client* c : victims) c->conn->CloseAfterWrite();
+  return victims.size();
+}
+
+void Node::AddMonitor(commands::Session& s) {
+  s.monitor = true;
+  if (std::find(monitors_.begin(), monitors_.end(), s.id) == monitors_.end()) monitors_.push_back(s.id);
+}
+
+std::vector<commands::SlowlogEntry> Node::SlowlogGet(size_t count) const {
+  std::vector<commands::SlowlogEntry> out;
+  for (const auto& e : slowlog_) {
+    if (out.size() >= count) break;
+    out.push_back(e);
+  }
+  return out;
+}
+
+}  // namespace cairn::server

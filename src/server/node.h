@@ -1,0 +1,145 @@
+// Node: one Cairn server process. It wires the pieces: the libuv loop and TCP server, the
+// per-client sessions and parsers, the dispatcher, the write path (proposals -> log -> apply ->
+// replies in request order), active expiry, and the ServerApi the commands use (INFO, CONFIG,
+// CLIENT, MONITOR, SLOWLOG, SHUTDOWN). Everything runs on the loop thread.
+#pragma once
+
+#include <uv.h>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands/command_table.h"
+#include "commands/dispatch.h"
+#include "commands/server_api.h"
+#include "common/clock.h"
+#include "keyspace/keyspace.h"
+#include "net/tcp_server.h"
+#include "resp/parser.h"
+#include "server/config.h"
+#include "server/write_log.h"
+
+namespace cairn::server {
+
+// What the node keeps per connection.
+struct Client final : net::Attachment {
+  commands::Session session;
+  resp::Parser parser;
+  bool deferred = false;  // parser.argv() holds a command waiting for this client's writes
+  net::Connection* conn = nullptr;
+};
+
+struct Stats {
+  uint64_t total_connections = 0;
+  uint64_t rejected_connections = 0;
+  uint64_t total_commands = 0;
+  uint64_t net_input_bytes = 0;
+  uint64_t net_output_bytes = 0;
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+  uint64_t writes_applied = 0;
+  uint64_t changes_since_save = 0;
+};
+
+class Node final : public net::ConnectionHandler, public commands::ServerApi {
+ public:
+  explicit Node(Config config);
+  ~Node() override;
+
+  // Opens the data directory and starts listening. Replay of the log happens on the loop, with
+  // LOADING replies meanwhile.
+  Status Start();
+  // Runs the loop until SHUTDOWN or a signal.
+  int Run();
+  int bound_port() const { return tcp_ ? tcp_->bound_port() : 0; }
+
+  // net::ConnectionHandler
+  void OnConnect(net::Connection& conn) override;
+  void OnData(net::Connection& conn) override;
+  void OnClose(net::Connection& conn) override;
+  void BeforePoll() override;
+
+  // commands::ServerApi
+  std::string Info(const std::vector<std::string>& sections) override;
+  std::vector<std::pair<std::string, std::string>> ConfigGet(std::string_view pattern) override;
+  Status ConfigSet(const std::vector<std::pair<std::string, std::string>>& pairs) override;
+  void ResetStats() override;
+  const std::string& RequirePass() const override { return config_.requirepass; }
+  std::vector<const commands::Session*> Clients() const override;
+  std::string ClientLine(const commands::Session& s) const override;
+  size_t KillClients(const commands::ClientFilter& filter, const commands::Session& me) override;
+  void Shutdown(bool save) override;
+  Status Save() override;
+  int64_t LastSaveS() const override { return last_save_s_; }
+  void AddMonitor(commands::Session& s) override;
+  std::vector<commands::SlowlogEntry> SlowlogGet(size_t count) const override;
+  size_t SlowlogLen() const override { return slowlog_.size(); }
+  void SlowlogReset() override { slowlog_.clear(); }
+  bool loading() const override { return loading_; }
+  void SetActiveExpire(bool on) override { active_expire_ = on; }
+  void RecordKeyspaceLookup(bool hit) override { ++(hit ? stats_.keyspace_hits : stats_.keyspace_misses); }
+
+ private:
+  struct Proposal {
+    uint64_t client_id = 0;  // 0: the node itself (active expiry)
+    bool suppress_reply = false;
+    std::string payload;
+  };
+
+  void ProcessInput(Client& c);
+  // Returns false when the command must wait for the client's earlier writes.
+  bool RunCommand(Client& c, const std::vector<std::string>& argv);
+  void FeedMonitors(const Client& c, const std::vector<std::string>& argv);
+  void RecordSlowlog(const Client& c, const std::vector<std::string>& argv, int64_t duration_us);
+  void AppendProposals();
+  void ApplyDurable();
+  void ApplyOne(uint64_t index, const Proposal& p);
+  void ResumeWaitingClients();
+  void ActiveExpireCycle();
+  void ReplayStep();
+  void ApplyResumeBudget();
+  Client* FindClient(uint64_t id);
+  std::string InfoSection(std::string_view name);
+  void StopLoop();
+
+  static void OnTimer(uv_timer_t* t);
+  static void OnSignal(uv_signal_t* s, int signum);
+  static void OnLogDurable(uv_async_t* a);
+  static void OnReplayIdle(uv_idle_t* idle);
+
+  Config config_;
+  SystemClock clock_;
+  uv_loop_t loop_{};
+  uv_timer_t timer_{};
+  uv_signal_t sigterm_{};
+  uv_signal_t sigint_{};
+  uv_async_t log_async_{};
+  uv_idle_t replay_idle_{};
+  std::unique_ptr<keyspace::Keyspace> keyspace_;
+  commands::CommandTable table_;
+  std::unique_ptr<commands::Dispatcher> dispatcher_;
+  std::unique_ptr<WriteLog> log_;
+  std::unique_ptr<net::TcpServer> tcp_;
+
+  std::map<uint64_t, Client*> clients_;  // by id, so CLIENT LIST is in connection order
+  std::vector<uint64_t> monitors_;
+  std::vector<uint64_t> resume_;          // clients whose writes are applied and that may go on
+  std::vector<Proposal> unlogged_;        // proposed in this iteration, not yet in the log
+  std::deque<std::pair<uint64_t, Proposal>> inflight_;  // in the log, not yet durable
+  std::deque<commands::SlowlogEntry> slowlog_;
+  uint64_t slowlog_next_id_ = 0;
+
+  Stats stats_;
+  bool loading_ = false;
+  bool active_expire_ = true;
+  bool shutting_down_ = false;
+  bool save_on_shutdown_ = true;
+  int64_t start_ms_ = 0;
+  int64_t last_save_s_ = 0;
+  std::string run_id_;
+};
+
+}  // namespace cairn::server
