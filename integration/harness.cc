@@ -1,6 +1,8 @@
 // Integration-test harness: server processes on free ports, hiredis helpers, raw sockets.
 #include "harness.h"
 
+#include <doctest/doctest.h>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -9,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -78,7 +81,8 @@ bool ServerProcess::Start(int timeout_ms) {
       ContextPtr c = Connect();
       if (c) {
         ReplyPtr r = Command(c.get(), {"PING"});
-        if (r && r->type == REDIS_REPLY_STATUS) return true;
+        // Any reply means it is serving (an error too: NOAUTH, LOADING).
+        if (r) return true;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
@@ -93,7 +97,12 @@ int ServerProcess::Stop(int timeout_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    pid_t r = waitpid(pid_, &status, WNOHANG);
+    if (r == -1 && errno == ECHILD) {  // the test already reaped it
+      pid_ = -1;
+      return -1;
+    }
+    if (r == pid_) {
       pid_ = -1;
       return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     }
@@ -120,6 +129,13 @@ ContextPtr ServerProcess::Connect() const {
   }
   redisSetTimeout(c, tv);
   return ContextPtr(c);
+}
+
+ServerProcess& SharedServer() {
+  static ServerProcess server;
+  static bool started = server.Start();
+  REQUIRE(started);
+  return server;
 }
 
 ReplyPtr Command(redisContext* c, const std::vector<std::string>& argv) {

@@ -58,6 +58,9 @@ class ServerProcess {
   pid_t pid_ = -1;
 };
 
+// One server for the whole test program, started on first use (fails the test if it cannot).
+ServerProcess& SharedServer();
+
 // Runs a command given as separate arguments (binary-safe).
 ReplyPtr Command(redisContext* c, const std::vector<std::string>& argv);
 // Convenience: the reply as text: status/string/error as-is, integers in decimal, nil as

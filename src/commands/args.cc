@@ -56,7 +56,11 @@ std::string FormatLongDouble(long double v) {
 }
 
 namespace {
-bool Match(const char* p, const char* pend, const char* s, const char* send, bool nocase, int depth) {
+// `*give_up` is set when a '*' has tried every remaining suffix of the string without a match:
+// an enclosing '*' would only offer it shorter suffixes, so it can stop too (as Redis's
+// skipLongerMatches). Without this, "a*a*a*...b" against a long run of 'a' is exponential.
+bool Match(const char* p, const char* pend, const char* s, const char* send, bool nocase, int depth,
+           bool* give_up) {
   if (depth > 1000) return false;  // a pathological pattern must not blow the stack
   auto lower = [&](char c) { return nocase ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : c; };
   while (p < pend) {
@@ -65,8 +69,10 @@ bool Match(const char* p, const char* pend, const char* s, const char* send, boo
         while (p + 1 < pend && p[1] == '*') ++p;
         if (p + 1 == pend) return true;
         for (const char* t = s; t <= send; ++t) {
-          if (Match(p + 1, pend, t, send, nocase, depth + 1)) return true;
+          if (Match(p + 1, pend, t, send, nocase, depth + 1, give_up)) return true;
+          if (*give_up) return false;
         }
+        *give_up = true;
         return false;
       case '?':
         if (s == send) return false;
@@ -114,8 +120,9 @@ bool Match(const char* p, const char* pend, const char* s, const char* send, boo
 }  // namespace
 
 bool GlobMatch(std::string_view pattern, std::string_view s, bool nocase) {
+  bool give_up = false;
   return Match(pattern.data(), pattern.data() + pattern.size(), s.data(), s.data() + s.size(),
-               nocase, 0);
+               nocase, 0, &give_up);
 }
 
 }  // namespace cairn::commands

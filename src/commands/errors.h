@@ -26,10 +26,41 @@ inline constexpr std::string_view kNoSuchKey = "ERR no such key";
 inline constexpr std::string_view kOverflow = "ERR increment or decrement would overflow";
 inline constexpr std::string_view kMaxClients = "ERR max number of clients reached";
 inline constexpr std::string_view kInvalidExpire = "ERR invalid expire time in '%s' command";
+// Strings.
+inline constexpr std::string_view kDecrementOverflow = "ERR decrement would overflow";
+inline constexpr std::string_view kNanOrInfinity = "ERR increment would produce NaN or Infinity";
+inline constexpr std::string_view kOffsetOutOfRange = "ERR offset is out of range";
+inline constexpr std::string_view kStringTooLong =
+    "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+inline constexpr std::string_view kLcsNotStrings =
+    "ERR The specified keys must contain string values";
+inline constexpr std::string_view kLcsLenAndIdx =
+    "ERR If you want both the length and indexes, please just use IDX.";
+inline constexpr std::string_view kLcsTooBig =
+    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
+// Keys.
+inline constexpr std::string_view kSameObject = "ERR source and destination objects are the same";
+inline constexpr std::string_view kExpireNxConflict =
+    "ERR NX and XX, GT or LT options at the same time are not compatible";
+inline constexpr std::string_view kExpireGtLtConflict =
+    "ERR GT and LT options at the same time are not compatible";
+inline constexpr std::string_view kLfuNotSelected =
+    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
+    "when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+inline constexpr std::string_view kLfuSelected =
+    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+    "switching between policies at runtime LRU and LFU data will take some time to adjust.";
+// Cairn's own: the keyspace interface cannot yet relocate a collection's member records.
+inline constexpr std::string_view kCannotRelocateCollection =
+    "ERR Cairn cannot yet rename, copy or move a key of this type";
 
 std::string UnknownCommand(std::string_view name, const std::vector<std::string>& argv);
 std::string WrongArity(std::string_view full_name);
 std::string UnknownSubcommand(std::string_view sub, std::string_view container);
 std::string InvalidExpire(std::string_view command);
+// "ERR Unsupported option <opt>" (EXPIRE family flags).
+inline std::string UnsupportedOption(std::string_view option) {
+  return "ERR Unsupported option " + std::string(option);
+}
 
 }  // namespace cairn::commands::err

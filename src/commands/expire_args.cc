@@ -28,7 +28,9 @@ bool AbsoluteExpireOrReply(Context& ctx, std::string_view arg, ExpireUnit unit, 
     v *= 1000;
   }
   if (base == ExpireBase::kRelative) {
-    if ((v > 0 && v > kMax - ctx.now_ms) || (v < 0 && v < -kMax + ctx.now_ms)) {
+    // Only the upper bound can overflow: now_ms is positive. A very negative relative time is
+    // simply in the past (PEXPIRE k -9223372036854770000 deletes k, as in Redis).
+    if (v > 0 && v > kMax - ctx.now_ms) {
       ctx.reply.Error(err::InvalidExpire(ctx.argv[0]));
       return false;
     }

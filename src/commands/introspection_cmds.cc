@@ -37,7 +37,7 @@ void WriteCommandInfo(resp::ReplyBuilder& r, const CommandSpec& spec) {
   if (spec.first_key > 0) {
     // One key spec in the "range" form, enough for cluster-aware clients to find keys.
     r.ArrayHeader(1);
-    r.MapHeader(4);
+    r.MapHeader(3);
     r.Bulk("flags");
     r.SetHeader(0);
     r.Bulk("begin_search");

@@ -1,7 +1,15 @@
-// Generic key family: DEL, UNLINK, EXISTS, TYPE, KEYS, SCAN. Other key commands join this file.
+// Generic key family: DEL, UNLINK, EXISTS, TOUCH, TYPE, KEYS, SCAN, RANDOMKEY, the EXPIRE and
+// TTL families, PERSIST, RENAME, RENAMENX, COPY, MOVE and OBJECT.
+//
+// Writes follow dispatch.cc's contract: a pure validator (the same parse the handler runs) keeps
+// bad syntax out of the log, and the handler runs at apply time with the entry's now_ms and db,
+// so relative expiries and "already expired" decisions come out the same on every replica.
+#include <random>
+
 #include "commands/args.h"
 #include "commands/context.h"
 #include "commands/errors.h"
+#include "commands/expire_args.h"
 #include "commands/lookup.h"
 
 namespace cairn::commands {
@@ -35,6 +43,8 @@ void Del(Context& ctx) {
   ctx.reply.Integer(removed);
 }
 
+// EXISTS and TOUCH: each argument counts, repeated ones too. Cairn keeps no access times, so
+// TOUCH has nothing more to do than EXISTS.
 void Exists(Context& ctx) {
   int64_t count = 0;
   for (size_t i = 1; i < ctx.argc(); ++i) {
@@ -117,12 +127,377 @@ void Scan(Context& ctx) {
   for (auto k : keys) ctx.reply.Bulk(k);
 }
 
+// RANDOMKEY is a read, so a local random source is fine: start a scan at a random cursor (a
+// position in hash order) and take a key from the first non-empty page, wrapping once.
+void RandomKey(Context& ctx) {
+  if (ctx.keyspace.Size(ctx.db) == 0) return ctx.reply.Null();
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  uint64_t cursor = rng();
+  bool wrapped = false;
+  while (true) {
+    auto page = ctx.keyspace.Scan(ctx.db, cursor, 16, ctx.now_ms);
+    if (!page.ok()) return ctx.reply.Error("ERR " + page.status().ToString());
+    if (!page->keys.empty()) {
+      return ctx.reply.Bulk(page->keys[rng() % page->keys.size()]);
+    }
+    if (page->next_cursor == 0) {
+      if (wrapped) return ctx.reply.Null();  // only expired keys are left
+      wrapped = true;
+    }
+    cursor = page->next_cursor;
+  }
+}
+
+// --- EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT: one parse, one write. ---
+
+struct ExpireRequest {
+  bool nx = false, xx = false, gt = false, lt = false;
+  int64_t expire_at_ms = 0;
+};
+
+bool ParseExpireOrReply(Context& ctx, ExpireRequest* r) {
+  // Redis checks the flags before the time.
+  for (size_t i = 3; i < ctx.argc(); ++i) {
+    const std::string& a = ctx.arg(i);
+    if (EqualsIgnoreCase(a, "NX")) {
+      r->nx = true;
+    } else if (EqualsIgnoreCase(a, "XX")) {
+      r->xx = true;
+    } else if (EqualsIgnoreCase(a, "GT")) {
+      r->gt = true;
+    } else if (EqualsIgnoreCase(a, "LT")) {
+      r->lt = true;
+    } else {
+      ctx.reply.Error(err::UnsupportedOption(a));
+      return false;
+    }
+  }
+  if (r->nx && (r->xx || r->gt || r->lt)) {
+    ctx.reply.Error(err::kExpireNxConflict);
+    return false;
+  }
+  if (r->gt && r->lt) {
+    ctx.reply.Error(err::kExpireGtLtConflict);
+    return false;
+  }
+  std::string_view cmd = ctx.spec.name;
+  bool seconds = cmd == "expire" || cmd == "expireat";
+  bool absolute = cmd == "expireat" || cmd == "pexpireat";
+  return AbsoluteExpireOrReply(ctx, ctx.arg(2),
+                               seconds ? ExpireUnit::kSeconds : ExpireUnit::kMilliseconds,
+                               absolute ? ExpireBase::kAbsolute : ExpireBase::kRelative,
+                               /*allow_nonpositive=*/true, &r->expire_at_ms);
+}
+
+bool ValidateExpire(Context& ctx) {
+  ExpireRequest r;
+  return ParseExpireOrReply(ctx, &r);
+}
+
+void Expire(Context& ctx) {
+  ExpireRequest r;
+  if (!ParseExpireOrReply(ctx, &r)) return;
+  const Entry* e = nullptr;
+  if (!LookupOrReply(ctx, ctx.arg(1), &e)) return;
+  if (e == nullptr) return ctx.reply.Integer(0);
+  // No expiry counts as an infinite one for GT and LT.
+  const bool has_ttl = e->expire_at_ms != 0;
+  if ((r.nx && has_ttl) || (r.xx && !has_ttl) ||
+      (r.gt && (!has_ttl || r.expire_at_ms <= e->expire_at_ms)) ||
+      (r.lt && has_ttl && r.expire_at_ms >= e->expire_at_ms)) {
+    return ctx.reply.Integer(0);
+  }
+  if (r.expire_at_ms <= ctx.now_ms) {
+    ctx.keyspace.Delete(ctx.db, ctx.arg(1));
+  } else {
+    Entry updated = *e;
+    updated.expire_at_ms = r.expire_at_ms;
+    ctx.keyspace.Put(ctx.db, ctx.arg(1), std::move(updated));
+  }
+  ctx.reply.Integer(1);
+}
+
+// TTL, PTTL, EXPIRETIME, PEXPIRETIME: -2 for a missing key, -1 for one without an expiry.
+void Ttl(Context& ctx) {
+  std::string_view cmd = ctx.spec.name;
+  bool in_ms = cmd == "pttl" || cmd == "pexpiretime";
+  bool absolute = cmd == "expiretime" || cmd == "pexpiretime";
+  const Entry* e = nullptr;
+  if (!LookupOrReply(ctx, ctx.arg(1), &e)) return;
+  if (e == nullptr) return ctx.reply.Integer(-2);
+  if (e->expire_at_ms == 0) return ctx.reply.Integer(-1);
+  int64_t v = absolute ? e->expire_at_ms : std::max<int64_t>(e->expire_at_ms - ctx.now_ms, 0);
+  ctx.reply.Integer(in_ms ? v : (v + 500) / 1000);
+}
+
+void Persist(Context& ctx) {
+  const Entry* e = nullptr;
+  if (!LookupOrReply(ctx, ctx.arg(1), &e)) return;
+  if (e == nullptr || e->expire_at_ms == 0) return ctx.reply.Integer(0);
+  Entry updated = *e;
+  updated.expire_at_ms = 0;
+  ctx.keyspace.Put(ctx.db, ctx.arg(1), std::move(updated));
+  ctx.reply.Integer(1);
+}
+
+// --- RENAME, RENAMENX, COPY, MOVE: a key's entry placed under another name or database. ---
+
+// A string's entry holds its whole value; a collection's members are records the keyspace
+// interface cannot yet re-key, so those types are refused rather than copied half-way.
+bool RelocatableOrReply(Context& ctx, const Entry& e) {
+  if (e.type == ValueType::kString) return true;
+  ctx.reply.Error(err::kCannotRelocateCollection);
+  return false;
+}
+
+// Copies `e` (expiry included) to (db, key), replacing whatever is there.
+void PutCopy(Context& ctx, int db, std::string_view key, const Entry& e) {
+  Entry copy;
+  copy.type = e.type;
+  copy.expire_at_ms = e.expire_at_ms;
+  copy.value = e.value;
+  // Put keeps a replaced key's version when the type matches; delete first so the destination
+  // starts as a new key, as Redis's dbDelete + dbAdd does.
+  ctx.keyspace.Delete(db, key);
+  ctx.keyspace.Put(db, key, std::move(copy));
+}
+
+void RenameGeneric(Context& ctx, bool only_if_missing) {
+  const std::string& src = ctx.arg(1);
+  const std::string& dst = ctx.arg(2);
+  const Entry* e = nullptr;
+  if (!LookupOrReply(ctx, src, &e)) return;
+  if (e == nullptr) return ctx.reply.Error(err::kNoSuchKey);
+  if (src == dst) return only_if_missing ? ctx.reply.Integer(0) : ctx.reply.Ok();
+  if (!RelocatableOrReply(ctx, *e)) return;
+  Entry moving = *e;  // Find's pointer does not survive the next keyspace call
+  if (only_if_missing) {
+    const Entry* existing = nullptr;
+    if (!LookupOrReply(ctx, dst, &existing)) return;
+    if (existing != nullptr) return ctx.reply.Integer(0);
+  }
+  PutCopy(ctx, ctx.db, dst, moving);
+  ctx.keyspace.Delete(ctx.db, src);
+  if (only_if_missing) return ctx.reply.Integer(1);
+  ctx.reply.Ok();
+}
+
+void Rename(Context& ctx) { RenameGeneric(ctx, false); }
+void RenameNx(Context& ctx) { RenameGeneric(ctx, true); }
+
+// A destination database index: "not an integer" first, then the range, as Redis checks them.
+bool ParseDbIndexOrReply(Context& ctx, const std::string& arg, int* db) {
+  int64_t v = 0;
+  if (!ParseInt64(arg, &v) || v < INT32_MIN || v > INT32_MAX) {
+    ctx.reply.Error(err::kNotInteger);
+    return false;
+  }
+  if (v < 0 || v >= keyspace::kNumDatabases) {
+    ctx.reply.Error(err::kDbIndexOutOfRange);
+    return false;
+  }
+  *db = static_cast<int>(v);
+  return true;
+}
+
+struct CopyRequest {
+  int db = 0;
+  bool replace = false;
+};
+
+// COPY source destination [DB destination-db] [REPLACE].
+bool ParseCopyOrReply(Context& ctx, CopyRequest* r) {
+  r->db = ctx.db;
+  for (size_t i = 3; i < ctx.argc(); ++i) {
+    const std::string& a = ctx.arg(i);
+    if (EqualsIgnoreCase(a, "REPLACE")) {
+      r->replace = true;
+    } else if (EqualsIgnoreCase(a, "DB") && i + 1 < ctx.argc()) {
+      if (!ParseDbIndexOrReply(ctx, ctx.arg(++i), &r->db)) return false;
+    } else {
+      ctx.reply.Error(err::kSyntax);
+      return false;
+    }
+  }
+  if (r->db == ctx.db && ctx.arg(1) == ctx.arg(2)) {
+    ctx.reply.Error(err::kSameObject);
+    return false;
+  }
+  return true;
+}
+
+bool ValidateCopy(Context& ctx) {
+  CopyRequest r;
+  return ParseCopyOrReply(ctx, &r);
+}
+
+void Copy(Context& ctx) {
+  CopyRequest r;
+  if (!ParseCopyOrReply(ctx, &r)) return;
+  const Entry* e = nullptr;
+  if (!LookupOrReply(ctx, ctx.arg(1), &e)) return;
+  if (e == nullptr) return ctx.reply.Integer(0);
+  if (!RelocatableOrReply(ctx, *e)) return;
+  Entry source = *e;
+  const Entry* existing = nullptr;
+  if (!LookupInDbOrReply(ctx, r.db, ctx.arg(2), &existing)) return;
+  if (existing != nullptr && !r.replace) return ctx.reply.Integer(0);
+  PutCopy(ctx, r.db, ctx.arg(2), source);
+  ctx.reply.Integer(1);
+}
+
+bool ParseMoveOrReply(Context& ctx, int* db) {
+  if (!ParseDbIndexOrReply(ctx, ctx.arg(2), db)) return false;
+  if (*db == ctx.db) {
+    ctx.reply.Error(err::kSameObject);
+    return false;
+  }
+  return true;
+}
+
+bool ValidateMove(Context& ctx) {
+  int db = 0;
+  return ParseMoveOrReply(ctx, &db);
+}
+
+void Move(Context& ctx) {
+  int db = 0;
+  if (!ParseMoveOrReply(ctx, &db)) return;
+  const Entry* e = nullptr;
+  if (!LookupOrReply(ctx, ctx.arg(1), &e)) return;
+  if (e == nullptr) return ctx.reply.Integer(0);
+  if (!RelocatableOrReply(ctx, *e)) return;
+  Entry moving = *e;
+  const Entry* existing = nullptr;
+  if (!LookupInDbOrReply(ctx, db, ctx.arg(1), &existing)) return;
+  if (existing != nullptr) return ctx.reply.Integer(0);
+  PutCopy(ctx, db, ctx.arg(1), moving);
+  ctx.keyspace.Delete(ctx.db, ctx.arg(1));
+  ctx.reply.Integer(1);
+}
+
+// --- OBJECT ---
+
+// Redis's string encodings: "int" for a canonical integer that fits in 64 bits, "embstr" up to
+// 44 bytes, "raw" beyond. Cairn keeps no per-value encoding, so it is derived from the bytes.
+std::string_view StringEncoding(std::string_view value) {
+  int64_t v = 0;
+  if (value.size() <= 20 && ParseInt64(value, &v)) return "int";
+  return value.size() <= 44 ? "embstr" : "raw";
+}
+
+std::string ConfigValue(Context& ctx, std::string_view name) {
+  auto pairs = ctx.server.ConfigGet(name);
+  return pairs.empty() ? std::string() : pairs.front().second;
+}
+
+bool LfuPolicy(Context& ctx) {
+  return ConfigValue(ctx, "maxmemory-policy").find("lfu") != std::string::npos;
+}
+
+// Finds OBJECT's key (argv[2]); replies null when it is missing.
+bool ObjectLookupOrReply(Context& ctx, const Entry** e) {
+  if (!LookupOrReply(ctx, ctx.arg(2), e)) return false;
+  if (*e == nullptr) {
+    ctx.reply.Null();
+    return false;
+  }
+  return true;
+}
+
+void ObjectEncoding(Context& ctx) {
+  const Entry* e = nullptr;
+  if (!ObjectLookupOrReply(ctx, &e)) return;
+  // Collections: their families own their layout; Cairn reports Redis's small-size encoding.
+  ctx.reply.Bulk(e->type == ValueType::kString ? StringEncoding(e->value) : "listpack");
+}
+
+void ObjectFreq(Context& ctx) {
+  const Entry* e = nullptr;
+  if (!ObjectLookupOrReply(ctx, &e)) return;
+  if (!LfuPolicy(ctx)) return ctx.reply.Error(err::kLfuNotSelected);
+  ctx.reply.Integer(0);  // no access counting yet
+}
+
+void ObjectIdleTime(Context& ctx) {
+  const Entry* e = nullptr;
+  if (!ObjectLookupOrReply(ctx, &e)) return;
+  if (LfuPolicy(ctx)) return ctx.reply.Error(err::kLfuSelected);
+  ctx.reply.Integer(0);  // no access times yet
+}
+
+// Redis shares the objects of the integers 0..9999 (refcount INT_MAX) unless an LRU/LFU policy
+// with a memory limit needs per-object access data.
+void ObjectRefCount(Context& ctx) {
+  const Entry* e = nullptr;
+  if (!ObjectLookupOrReply(ctx, &e)) return;
+  int64_t v = -1;
+  bool small_int = e->type == ValueType::kString && e->value.size() <= 20 &&
+                   ParseInt64(e->value, &v) && v >= 0 && v < 10000;
+  if (small_int) {
+    std::string policy = ConfigValue(ctx, "maxmemory-policy");
+    bool per_object = ConfigValue(ctx, "maxmemory") != "0" &&
+                      (policy.find("lru") != std::string::npos ||
+                       policy.find("lfu") != std::string::npos);
+    if (!per_object) return ctx.reply.Integer(2147483647);
+  }
+  ctx.reply.Integer(1);
+}
+
+void ObjectHelp(Context& ctx) {
+  static constexpr std::string_view kLines[] = {
+      "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "ENCODING <key>",
+      "    Return the kind of internal representation used in order to store the value",
+      "    associated with a <key>.",
+      "FREQ <key>",
+      "    Return the access frequency index of the <key>. The returned integer is",
+      "    proportional to the logarithm of the recent access frequency of the key.",
+      "IDLETIME <key>",
+      "    Return the idle time of the <key>, that is the approximated number of",
+      "    seconds elapsed since the last access to the key.",
+      "REFCOUNT <key>",
+      "    Return the number of references of the value associated with the specified",
+      "    <key>.",
+      "HELP",
+      "    Prints this help.",
+  };
+  ctx.reply.ArrayHeader(std::size(kLines));
+  for (auto line : kLines) ctx.reply.Simple(line);
+}
+
+void ContainerArity(Context& ctx) { ctx.reply.Error(err::WrongArity(ctx.spec.name)); }
+
+constexpr CommandSpec kObjectSubcommands[] = {
+    {"object|encoding", 3, kReadOnly, 2, 2, 1, ObjectEncoding, nullptr, "generic", "Returns the internal encoding of a Redis object.", "2.2.3"},
+    {"object|freq", 3, kReadOnly, 2, 2, 1, ObjectFreq, nullptr, "generic", "Returns the logarithmic access frequency counter of a Redis object.", "4.0.0"},
+    {"object|idletime", 3, kReadOnly, 2, 2, 1, ObjectIdleTime, nullptr, "generic", "Returns the time since the last access to a Redis object.", "2.2.3"},
+    {"object|refcount", 3, kReadOnly, 2, 2, 1, ObjectRefCount, nullptr, "generic", "Returns the reference count of a value of a key.", "2.2.3"},
+    {"object|help", 2, kLoading | kStale, 0, 0, 0, ObjectHelp, nullptr, "generic", "Returns helpful text about the different subcommands.", "6.2.0"},
+};
+
 constexpr CommandSpec kKeyCommands[] = {
     {"del", -2, kWrite, 1, -1, 1, Del, nullptr, "generic", "Deletes one or more keys.", "1.0.0", "O(N)"},
     {"unlink", -2, kWrite | kFast, 1, -1, 1, Del, nullptr, "generic", "Asynchronously deletes one or more keys.", "4.0.0", "O(N)"},
     {"exists", -2, kReadOnly | kFast, 1, -1, 1, Exists, nullptr, "generic", "Determines whether one or more keys exist.", "1.0.0", "O(N)"},
     {"type", 2, kReadOnly | kFast, 1, 1, 1, Type, nullptr, "generic", "Determines the type of value stored at a key.", "1.0.0"},
     {"keys", 2, kReadOnly, 0, 0, 0, Keys, nullptr, "generic", "Returns all key names that match a pattern.", "1.0.0", "O(N)"},
+    {"touch", -2, kReadOnly | kFast, 1, -1, 1, Exists, nullptr, "generic", "Returns the number of existing keys out of those specified after updating the time they were last accessed.", "3.2.1", "O(N)"},
+    {"randomkey", 1, kReadOnly | kRandom, 0, 0, 0, RandomKey, nullptr, "generic", "Returns a random key name from the database.", "1.0.0"},
+    {"expire", -3, kWrite | kFast, 1, 1, 1, Expire, ValidateExpire, "generic", "Sets the expiration time of a key in seconds.", "1.0.0"},
+    {"pexpire", -3, kWrite | kFast, 1, 1, 1, Expire, ValidateExpire, "generic", "Sets the expiration time of a key in milliseconds.", "2.6.0"},
+    {"expireat", -3, kWrite | kFast, 1, 1, 1, Expire, ValidateExpire, "generic", "Sets the expiration time of a key to a Unix timestamp.", "1.2.0"},
+    {"pexpireat", -3, kWrite | kFast, 1, 1, 1, Expire, ValidateExpire, "generic", "Sets the expiration time of a key to a Unix milliseconds timestamp.", "2.6.0"},
+    {"ttl", 2, kReadOnly | kFast, 1, 1, 1, Ttl, nullptr, "generic", "Returns the expiration time in seconds of a key.", "1.0.0"},
+    {"pttl", 2, kReadOnly | kFast, 1, 1, 1, Ttl, nullptr, "generic", "Returns the expiration time in milliseconds of a key.", "2.6.0"},
+    {"expiretime", 2, kReadOnly | kFast, 1, 1, 1, Ttl, nullptr, "generic", "Returns the expiration time of a key as a Unix timestamp.", "7.0.0"},
+    {"pexpiretime", 2, kReadOnly | kFast, 1, 1, 1, Ttl, nullptr, "generic", "Returns the expiration time of a key as a Unix milliseconds timestamp.", "7.0.0"},
+    {"persist", 2, kWrite | kFast, 1, 1, 1, Persist, nullptr, "generic", "Removes the expiration time of a key.", "2.2.0"},
+    {"rename", 3, kWrite, 1, 2, 1, Rename, nullptr, "generic", "Renames a key and overwrites the destination.", "1.0.0"},
+    {"renamenx", 3, kWrite | kFast, 1, 2, 1, RenameNx, nullptr, "generic", "Renames a key only when the target key name doesn't exist.", "1.0.0"},
+    {"copy", -3, kWrite | kDenyOom, 1, 2, 1, Copy, ValidateCopy, "generic", "Copies the value of a key to a new key.", "6.2.0", "O(N)"},
+    {"move", 3, kWrite | kFast, 1, 1, 1, Move, ValidateMove, "generic", "Moves a key to another database.", "1.0.0"},
+    {"object", -2, 0, 0, 0, 0, ContainerArity, nullptr, "generic", "A container for object introspection commands.", "2.2.3", "Depends on subcommand.", kObjectSubcommands},
     {"scan", -2, kReadOnly, 0, 0, 0, Scan, nullptr, "generic", "Iterates over the key names in the database.", "2.8.0", "O(1) for every call. O(N) for a complete iteration."},
 };
 

@@ -6,7 +6,11 @@
 namespace cairn::commands {
 
 bool LookupOrReply(Context& ctx, std::string_view key, const keyspace::Entry** entry) {
-  auto found = ctx.keyspace.Find(ctx.db, key, ctx.now_ms);
+  return LookupInDbOrReply(ctx, ctx.db, key, entry);
+}
+
+bool LookupInDbOrReply(Context& ctx, int db, std::string_view key, const keyspace::Entry** entry) {
+  auto found = ctx.keyspace.Find(db, key, ctx.now_ms);
   if (!found.ok()) {
     ctx.reply.Error("ERR " + found.status().ToString());
     return false;

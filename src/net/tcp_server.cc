@@ -34,11 +34,15 @@ TcpServer::TcpServer(uv_loop_t* loop, ConnectionHandler* handler) : loop_(loop),
 TcpServer::~TcpServer() {
   CloseAll();
   if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(&prepare_))) {
-    uv_close(reinterpret_cast<uv_handle_t*>(&prepare_), nullptr);
+    ++closing_handles_;
+    uv_close(reinterpret_cast<uv_handle_t*>(&prepare_), [](uv_handle_t* h) {
+      --static_cast<TcpServer*>(h->data)->closing_handles_;
+    });
   }
-  // Let libuv finish the close callbacks that still point into this object.
-  while (!connections_.empty() || uv_is_closing(reinterpret_cast<uv_handle_t*>(&listener_))) {
-    if (uv_run(loop_, UV_RUN_ONCE) == 0) break;
+  // Let libuv finish the close callbacks that still point into this object (bounded: each
+  // round only runs callbacks that are already due).
+  for (int round = 0; round < 10000 && (!connections_.empty() || closing_handles_ > 0); ++round) {
+    uv_run(loop_, UV_RUN_NOWAIT);
   }
 }
 
@@ -73,7 +77,10 @@ Connection* TcpServer::Find(uint64_t id) {
 void TcpServer::CloseAll() {
   if (listening_) {
     listening_ = false;
-    uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+    ++closing_handles_;
+    uv_close(reinterpret_cast<uv_handle_t*>(&listener_), [](uv_handle_t* h) {
+      --static_cast<TcpServer*>(h->data)->closing_handles_;
+    });
   }
   std::vector<Connection*> all;
   for (auto& [id, c] : connections_) all.push_back(c.get());

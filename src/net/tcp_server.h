@@ -66,6 +66,7 @@ class TcpServer {
   uv_tcp_t listener_{};
   uv_prepare_t prepare_{};
   bool listening_ = false;
+  int closing_handles_ = 0;  // our own handles whose close callback has not run yet
   int bound_port_ = 0;
   uint64_t next_id_ = 1;
   std::unordered_map<uint64_t, std::unique_ptr<Connection>> connections_;

@@ -3,6 +3,7 @@
 #include "server/config.h"
 
 #include <toml++/toml.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
@@ -138,6 +139,10 @@ const Option* FindOption(const std::string& key) {
 }  // namespace
 
 bool ParseMemory(const std::string& s, int64_t* out) {
+  if (s == "auto") {  // a quarter of this machine's RAM: the shipped default for maxmemory
+    *out = static_cast<int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE) / 4;
+    return true;
+  }
   size_t digits = 0;
   while (digits < s.size() && (std::isdigit(static_cast<unsigned char>(s[digits])) || (digits == 0 && s[0] == '-'))) ++digits;
   std::string unit = s.substr(digits);

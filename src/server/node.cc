@@ -57,6 +57,18 @@ void AppendRepr(std::string* out, std::string_view s) {
 
 }  // namespace
 
+// "get", or "client|list" for a container's subcommand, as CLIENT LIST's cmd= shows it.
+std::string Node::CommandFullName(const std::vector<std::string>& argv) const {
+  const commands::CommandSpec* spec = table_.Find(argv[0]);
+  if (spec == nullptr) return commands::ToLower(argv[0].substr(0, 64));
+  if (!spec->subcommands.empty() && argv.size() >= 2) {
+    if (const commands::CommandSpec* sub = commands::CommandTable::FindSub(*spec, argv[1])) {
+      return std::string(sub->name);
+    }
+  }
+  return std::string(spec->name);
+}
+
 Node::Node(Config config) : config_(std::move(config)) {
   uv_loop_init(&loop_);
   start_ms_ = clock_.NowMs();
@@ -180,7 +192,7 @@ void Node::ProcessInput(Client& c) {
       break;
     }
     if (st == resp::ParseStatus::kError) {
-      resp::ReplyBuilder(&conn.output(), c.session.protocol).Error(c.parser.error());
+      resp::ReplyBuilder(&conn.output(), c.session.protocol).Error("ERR " + c.parser.error());
       conn.input().Consume(conn.input().size());
       conn.CloseAfterWrite();
       return;
@@ -213,7 +225,7 @@ bool Node::RunCommand(Client& c, const std::vector<std::string>& argv) {
 
   std::string effect;
   const commands::CommandSpec* spec = nullptr;
-  if (!argv.empty()) s.last_command = commands::ToLower(argv[0].substr(0, 64));
+  if (!argv.empty()) s.last_command = CommandFullName(argv);
   int64_t t0 = clock_.MonotonicUs();
   commands::Outcome outcome = dispatcher_->Execute(s, argv, reply, now_ms, &effect, &spec);
   int64_t duration_us = clock_.MonotonicUs() - t0;

@@ -102,6 +102,7 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   void ReplayStep();
   void ApplyResumeBudget();
   Client* FindClient(uint64_t id);
+  std::string CommandFullName(const std::vector<std::string>& argv) const;
   std::string InfoSection(std::string_view name);
   void StopLoop();
 

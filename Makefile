@@ -1,0 +1,40 @@
+# Cairn's two everyday commands: `make run` (a single node on 127.0.0.1:6379, data in ./data)
+# and `make test` (install what is missing, build, run every test). Both start from a fresh
+# machine: deps/install.sh installs the Debian packages that are missing.
+BUILD ?= build
+JOBS ?= 2
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+.PHONY: all deps build run test bench sanitize fuzz clean
+
+all: build
+
+deps:
+	@bash deps/install.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) > /dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	@mkdir -p data
+	./$(BUILD)/cairn-server conf/cairn.toml
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	@bash deps/install.sh bench
+	bash scripts/bench.sh
+
+sanitize:
+	@bash deps/install.sh
+	@cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DCAIRN_SANITIZE=ON > /dev/null
+	@cmake --build build-sanitize -j $(JOBS)
+	cd build-sanitize && ctest --output-on-failure -j $(JOBS)
+
+fuzz:
+	bash scripts/fuzz.sh
+
+clean:
+	rm -rf $(BUILD) build-sanitize

@@ -1,0 +1,125 @@
+// Start-up and shutdown: bad config values stop start-up naming the key; SHUTDOWN, SIGTERM and
+// SIGINT stop cleanly; a config file and --key overrides work as redis-server's.
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "harness.h"
+
+using namespace cairn::testing;
+
+namespace {
+// Runs the server binary with args and returns (exit code, output) once it exits (bounded).
+std::pair<int, std::string> RunToExit(const std::vector<std::string>& args) {
+  std::string dir = MakeTempDir("cairn-cfg");
+  std::string out = dir + "/out.log";
+  std::string cmd = ServerBinary();
+  for (const auto& a : args) cmd += " '" + a + "'";
+  cmd = "timeout 10 " + cmd + " > " + out + " 2>&1";
+  int rc = std::system(cmd.c_str());
+  std::ifstream f(out);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return {WEXITSTATUS(rc), ss.str()};
+}
+std::string ReadFile(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+}  // namespace
+
+TEST_CASE("A bad config value stops start-up with a message naming the key") {
+  auto [rc, out] = RunToExit({"--port", "0", "--maxclients", "abc"});
+  CHECK(rc == 1);
+  CHECK(out.find("maxclients") != std::string::npos);
+  auto [rc2, out2] = RunToExit({"--port", "0", "--nosuchkey", "1"});
+  CHECK(rc2 == 1);
+  CHECK(out2.find("nosuchkey") != std::string::npos);
+  auto [rc3, out3] = RunToExit({"--port", "0", "--appendfsync", "sometimes"});
+  CHECK(rc3 == 1);
+  CHECK(out3.find("appendfsync") != std::string::npos);
+}
+
+TEST_CASE("A config file is read and --key overrides it") {
+  std::string dir = MakeTempDir("cairn-cfgfile");
+  std::string path = dir + "/c.toml";
+  std::ofstream(path) << "maxclients = 77\nslowlog-max-len = 9\nmaxmemory = \"2mb\"\n";
+  int port = FreePort();
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl(ServerBinary().c_str(), ServerBinary().c_str(), path.c_str(), "--port",
+          std::to_string(port).c_str(), "--dir", (dir + "/data").c_str(), "--slowlog-max-len", "11",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  redisContext* raw = nullptr;
+  for (int i = 0; i < 200 && raw == nullptr; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    raw = redisConnect("127.0.0.1", port);
+    if (raw != nullptr && raw->err) {
+      redisFree(raw);
+      raw = nullptr;
+    }
+  }
+  REQUIRE(raw != nullptr);
+  ContextPtr c(raw);
+  CHECK(Run(c.get(), {"CONFIG", "GET", "maxclients"}) == "[maxclients,77]");
+  CHECK(Run(c.get(), {"CONFIG", "GET", "slowlog-max-len"}) == "[slowlog-max-len,11]");
+  CHECK(Run(c.get(), {"CONFIG", "GET", "maxmemory"}) == "[maxmemory,2097152]");
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status));
+}
+
+TEST_CASE("A malformed config file stops start-up naming the file and line") {
+  std::string dir = MakeTempDir("cairn-badfile");
+  std::string path = dir + "/bad.toml";
+  std::ofstream(path) << "port = 1\nmaxclients = = 3\n";
+  auto [rc, out] = RunToExit({path});
+  CHECK(rc == 1);
+  CHECK(out.find("line 2") != std::string::npos);
+}
+
+TEST_CASE("SHUTDOWN stops the server cleanly") {
+  ServerProcess srv;
+  REQUIRE(srv.Start());
+  auto c = srv.Connect();
+  CHECK(Run(c.get(), {"SET", "k", "v"}) == "OK");
+  CHECK(Run(c.get(), {"SHUTDOWN", "BOGUS"}) == "ERR syntax error");
+  Command(c.get(), {"SHUTDOWN"});
+  int status = 0;
+  bool exited = false;
+  for (int i = 0; i < 500 && !exited; ++i) {
+    exited = waitpid(srv.pid(), &status, WNOHANG) == srv.pid();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(exited);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  if (!exited) srv.Kill();
+}
+
+TEST_CASE("SIGTERM and SIGINT stop the server cleanly") {
+  for (int sig : {SIGTERM, SIGINT}) {
+    ServerProcess srv;
+    REQUIRE(srv.Start());
+    kill(srv.pid(), sig);
+    int status = 0;
+    bool exited = false;
+    for (int i = 0; i < 500 && !exited; ++i) {
+      exited = waitpid(srv.pid(), &status, WNOHANG) == srv.pid();
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK(exited);
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(ReadFile(srv.log_path()).find("shutting down") != std::string::npos);
+    if (!exited) srv.Kill();
+  }
+}

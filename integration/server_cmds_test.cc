@@ -1,0 +1,235 @@
+// Connection and server commands against a real server: AUTH, SELECT, SWAPDB, FLUSH*, CLIENT,
+// INFO, CONFIG, COMMAND, SLOWLOG, LATENCY, MONITOR, DEBUG, SAVE, TIME.
+#include <doctest/doctest.h>
+
+#include <thread>
+
+#include "harness.h"
+
+using namespace cairn::testing;
+
+namespace {
+ServerProcess& Server() { return SharedServer(); }
+bool Contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+}  // namespace
+
+TEST_CASE("requirepass: NOAUTH before AUTH, WRONGPASS on a bad password, then access") {
+  ServerProcess srv({"--requirepass", "s3cret"});
+  REQUIRE(srv.Start());
+  auto c = srv.Connect();
+  CHECK(Run(c.get(), {"GET", "x"}) == "NOAUTH Authentication required.");
+  CHECK(Run(c.get(), {"AUTH", "wrong"}) == "WRONGPASS invalid username-password pair or user is disabled.");
+  CHECK(Run(c.get(), {"AUTH", "nobody", "s3cret"}) == "WRONGPASS invalid username-password pair or user is disabled.");
+  CHECK(Run(c.get(), {"HELLO", "3"}).rfind("NOAUTH HELLO must be called", 0) == 0);
+  CHECK(Run(c.get(), {"AUTH", "s3cret"}) == "OK");
+  CHECK(Run(c.get(), {"SET", "x", "1"}) == "OK");
+  auto d = srv.Connect();
+  CHECK(Run(d.get(), {"HELLO", "2", "AUTH", "default", "s3cret"}).find("proto,2") != std::string::npos);
+  CHECK(Run(d.get(), {"GET", "x"}) == "1");
+  CHECK(Run(d.get(), {"RESET"}) == "RESET");
+  CHECK(Run(d.get(), {"GET", "x"}) == "NOAUTH Authentication required.");
+}
+
+TEST_CASE("AUTH without a configured password") {
+  auto c = Server().Connect();
+  CHECK(Run(c.get(), {"AUTH", "x"}) ==
+        "ERR AUTH <password> called without any password configured for the default user. Are "
+        "you sure your configuration is correct?");
+  CHECK(Run(c.get(), {"AUTH", "default", "anything"}) == "OK");
+}
+
+TEST_CASE("SELECT, DBSIZE, SWAPDB, FLUSHDB and FLUSHALL") {
+  auto c = Server().Connect();
+  CHECK(Run(c.get(), {"FLUSHALL"}) == "OK");
+  CHECK(Run(c.get(), {"SELECT", "16"}) == "ERR DB index is out of range");
+  CHECK(Run(c.get(), {"SELECT", "x"}) == "ERR value is not an integer or out of range");
+  CHECK(Run(c.get(), {"SELECT", "9"}) == "OK");
+  CHECK(Run(c.get(), {"SET", "a", "9"}) == "OK");
+  CHECK(Run(c.get(), {"SET", "b", "9"}) == "OK");
+  CHECK(Run(c.get(), {"DBSIZE"}) == "2");
+  CHECK(Run(c.get(), {"SELECT", "0"}) == "OK");
+  CHECK(Run(c.get(), {"DBSIZE"}) == "0");
+  CHECK(Run(c.get(), {"SWAPDB", "0", "9"}) == "OK");
+  CHECK(Run(c.get(), {"DBSIZE"}) == "2");
+  CHECK(Run(c.get(), {"GET", "a"}) == "9");
+  CHECK(Run(c.get(), {"SWAPDB", "x", "1"}) == "ERR invalid first DB index");
+  CHECK(Run(c.get(), {"SWAPDB", "1", "y"}) == "ERR invalid second DB index");
+  CHECK(Run(c.get(), {"SWAPDB", "1", "99"}) == "ERR DB index is out of range");
+  CHECK(Run(c.get(), {"FLUSHDB", "BAD"}) == "ERR syntax error");
+  CHECK(Run(c.get(), {"FLUSHDB", "ASYNC"}) == "OK");
+  CHECK(Run(c.get(), {"DBSIZE"}) == "0");
+  CHECK(Run(c.get(), {"SELECT", "3"}) == "OK");
+  CHECK(Run(c.get(), {"SET", "z", "1"}) == "OK");
+  CHECK(Run(c.get(), {"FLUSHALL", "SYNC"}) == "OK");
+  CHECK(Run(c.get(), {"DBSIZE"}) == "0");
+}
+
+TEST_CASE("CLIENT ID, SETNAME, GETNAME, INFO, LIST, SETINFO, NO-EVICT, NO-TOUCH") {
+  auto c = Server().Connect();
+  std::string id = Run(c.get(), {"CLIENT", "ID"});
+  CHECK(std::stoll(id) > 0);
+  CHECK(Run(c.get(), {"CLIENT", "GETNAME"}) == "(nil)");
+  CHECK(Run(c.get(), {"CLIENT", "SETNAME", "has space"}) ==
+        "ERR Client names cannot contain spaces, newlines or special characters.");
+  CHECK(Run(c.get(), {"CLIENT", "SETNAME", "worker-1"}) == "OK");
+  CHECK(Run(c.get(), {"CLIENT", "GETNAME"}) == "worker-1");
+  CHECK(Run(c.get(), {"CLIENT", "SETINFO", "LIB-NAME", "cairn-tests"}) == "OK");
+  CHECK(Run(c.get(), {"CLIENT", "SETINFO", "LIB-VER", "1.0"}) == "OK");
+  CHECK(Run(c.get(), {"CLIENT", "SETINFO", "COLOR", "red"}) == "ERR Unrecognized option 'COLOR'");
+  std::string info = Run(c.get(), {"CLIENT", "INFO"});
+  CHECK(Contains(info, "id=" + id + " "));
+  CHECK(Contains(info, "name=worker-1"));
+  CHECK(Contains(info, "lib-name=cairn-tests lib-ver=1.0"));
+  CHECK(Contains(info, "cmd=client|info"));
+  CHECK(Contains(Run(c.get(), {"CLIENT", "LIST"}), "name=worker-1"));
+  CHECK(Contains(Run(c.get(), {"CLIENT", "LIST", "ID", id}), "id=" + id));
+  CHECK(Run(c.get(), {"CLIENT", "LIST", "TYPE", "bogus"}) == "ERR Unknown client type 'bogus'");
+  CHECK(Run(c.get(), {"CLIENT", "NO-EVICT", "on"}) == "OK");
+  CHECK(Run(c.get(), {"CLIENT", "NO-TOUCH", "off"}) == "OK");
+  CHECK(Run(c.get(), {"CLIENT", "NO-EVICT", "maybe"}) == "ERR syntax error");
+}
+
+TEST_CASE("CLIENT KILL by id, by address, and the old form's error") {
+  auto killer = Server().Connect();
+  auto victim = Server().Connect();
+  std::string vid = Run(victim.get(), {"CLIENT", "ID"});
+  CHECK(Run(killer.get(), {"CLIENT", "KILL", "ID", vid}) == "1");
+  CHECK(Run(victim.get(), {"PING"}) != "PONG");
+  CHECK(Run(killer.get(), {"CLIENT", "KILL", "1.2.3.4:5"}) == "ERR No such client");
+  CHECK(Run(killer.get(), {"CLIENT", "KILL", "ID", "0"}) == "ERR client-id should be greater than 0");
+  auto victim2 = Server().Connect();
+  std::string info = Run(victim2.get(), {"CLIENT", "INFO"});
+  size_t a = info.find("addr=") + 5;
+  std::string addr = info.substr(a, info.find(' ', a) - a);
+  CHECK(Run(killer.get(), {"CLIENT", "KILL", addr}) == "OK");
+  CHECK(Run(killer.get(), {"CLIENT", "KILL", "ID", Run(killer.get(), {"CLIENT", "ID"})}) == "0");
+}
+
+TEST_CASE("CLIENT REPLY OFF, SKIP and ON") {
+  std::string req = "*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$3\r\nOFF\r\n*1\r\n$4\r\nPING\r\n"
+                    "*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$2\r\nON\r\n*1\r\n$4\r\nPING\r\n"
+                    "*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$4\r\nSKIP\r\n*2\r\n$4\r\nECHO\r\n$1\r\na\r\n"
+                    "*2\r\n$4\r\nECHO\r\n$1\r\nb\r\n";
+  CHECK(RawExchange(Server().port(), req, 1000, 800) == "+OK\r\n+PONG\r\n$1\r\nb\r\n");
+}
+
+TEST_CASE("INFO reports Redis's sections and field names") {
+  auto c = Server().Connect();
+  std::string all = Run(c.get(), {"INFO"});
+  for (const char* f : {"# Server", "redis_version:7.2.0", "redis_mode:standalone", "tcp_port:",
+                        "# Clients", "connected_clients:", "maxclients:10000", "# Memory",
+                        "used_memory:", "maxmemory:", "# Persistence", "loading:0",
+                        "aof_enabled:1", "# Stats", "total_commands_processed:", "expired_keys:",
+                        "keyspace_hits:", "keyspace_misses:", "# Replication", "role:master",
+                        "# CPU", "used_cpu_sys:", "# Keyspace"}) {
+    CHECK_MESSAGE(Contains(all, f), f);
+  }
+  std::string one = Run(c.get(), {"INFO", "server"});
+  CHECK(Contains(one, "# Server"));
+  CHECK_FALSE(Contains(one, "# Clients"));
+  CHECK(Run(c.get(), {"INFO", "nosuchsection"}) == "");
+}
+
+TEST_CASE("CONFIG GET, SET and RESETSTAT") {
+  auto c = Server().Connect();
+  CHECK(Run(c.get(), {"CONFIG", "GET", "maxclients"}) == "[maxclients,10000]");
+  CHECK(Contains(Run(c.get(), {"CONFIG", "GET", "max*"}), "maxmemory"));
+  CHECK(Run(c.get(), {"CONFIG", "GET", "save"}) == "[save,]");
+  CHECK(Run(c.get(), {"CONFIG", "GET", "appendonly"}) == "[appendonly,yes]");
+  CHECK(Run(c.get(), {"CONFIG", "SET", "slowlog-max-len", "5"}) == "OK");
+  CHECK(Run(c.get(), {"CONFIG", "GET", "slowlog-max-len"}) == "[slowlog-max-len,5]");
+  CHECK(Run(c.get(), {"CONFIG", "SET", "maxmemory", "64mb"}) == "OK");
+  CHECK(Run(c.get(), {"CONFIG", "GET", "maxmemory"}) == "[maxmemory,67108864]");
+  CHECK(Run(c.get(), {"CONFIG", "SET", "nosuch", "1"}) ==
+        "ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'");
+  CHECK(Run(c.get(), {"CONFIG", "SET", "maxclients", "abc"}) ==
+        "ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument couldn't be parsed into an integer");
+  CHECK(Run(c.get(), {"CONFIG", "SET", "port", "1234"}) ==
+        "ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config");
+  CHECK(Run(c.get(), {"CONFIG", "SET", "appendfsync", "sometimes"}).rfind("ERR CONFIG SET failed (possibly related to argument 'appendfsync')", 0) == 0);
+  CHECK(Run(c.get(), {"CONFIG", "RESETSTAT"}) == "OK");
+  CHECK(Contains(Run(c.get(), {"INFO", "stats"}), "keyspace_hits:0"));
+}
+
+TEST_CASE("COMMAND COUNT, INFO, DOCS, LIST and GETKEYS answer from the table") {
+  auto c = Server().Connect();
+  int64_t count = std::stoll(Run(c.get(), {"COMMAND", "COUNT"}));
+  CHECK(count >= 30);
+  ReplyPtr all = Command(c.get(), {"COMMAND"});
+  REQUIRE(all->type == REDIS_REPLY_ARRAY);
+  CHECK(static_cast<int64_t>(all->elements) == count);
+  std::string get = Run(c.get(), {"COMMAND", "INFO", "get"});
+  CHECK(get.rfind("[[get,2,[readonly,fast],1,1,1,", 0) == 0);
+  CHECK(Run(c.get(), {"COMMAND", "INFO", "nosuch"}) == "[(nil)]");
+  std::string docs = Run(c.get(), {"COMMAND", "DOCS", "set"});
+  CHECK(Contains(docs, "summary"));
+  CHECK(Contains(docs, "group,string"));
+  CHECK(Contains(Run(c.get(), {"COMMAND", "LIST"}), "ping"));
+  CHECK(Run(c.get(), {"COMMAND", "LIST", "FILTERBY", "PATTERN", "client|set*"}) == "[client|setname,client|setinfo]");
+  CHECK(Run(c.get(), {"COMMAND", "GETKEYS", "SET", "k1", "v"}) == "[k1]");
+  CHECK(Run(c.get(), {"COMMAND", "GETKEYS", "PING"}) == "ERR The command has no key arguments");
+  CHECK(Run(c.get(), {"COMMAND", "GETKEYS", "NOSUCH"}) == "ERR Invalid command specified");
+  CHECK(Run(c.get(), {"COMMAND", "GETKEYS", "GET"}) == "ERR Invalid number of arguments specified for command");
+}
+
+TEST_CASE("TIME, LASTSAVE, SAVE and BGSAVE") {
+  auto c = Server().Connect();
+  ReplyPtr t = Command(c.get(), {"TIME"});
+  REQUIRE(t->type == REDIS_REPLY_ARRAY);
+  CHECK(t->elements == 2);
+  CHECK(std::stoll(t->element[0]->str) > 1700000000);
+  CHECK(Run(c.get(), {"SAVE"}) == "OK");
+  CHECK(std::stoll(Run(c.get(), {"LASTSAVE"})) > 1700000000);
+  CHECK(Run(c.get(), {"BGSAVE"}) == "Background saving started");
+  CHECK(Run(c.get(), {"BGSAVE", "NOW"}) == "ERR syntax error");
+}
+
+TEST_CASE("SLOWLOG records slow commands; LATENCY LATEST answers") {
+  auto c = Server().Connect();
+  CHECK(Run(c.get(), {"CONFIG", "SET", "slowlog-log-slower-than", "0"}) == "OK");
+  CHECK(Run(c.get(), {"SLOWLOG", "RESET"}) == "OK");
+  CHECK(Run(c.get(), {"DEBUG", "SLEEP", "0.01"}) == "OK");
+  ReplyPtr log = Command(c.get(), {"SLOWLOG", "GET", "-1"});
+  REQUIRE(log->type == REDIS_REPLY_ARRAY);
+  REQUIRE(log->elements >= 1);
+  bool found = false;
+  for (size_t i = 0; i < log->elements; ++i) {
+    const redisReply* e = log->element[i];
+    REQUIRE(e->elements == 6);
+    if (Render(e->element[3]) == "[DEBUG,SLEEP,0.01]") {
+      found = true;
+      CHECK(e->element[2]->integer >= 10000);
+    }
+  }
+  CHECK(found);
+  CHECK(std::stoll(Run(c.get(), {"SLOWLOG", "LEN"})) >= 1);
+  CHECK(Run(c.get(), {"SLOWLOG", "GET", "-2"}) == "ERR count should be greater than or equal to -1");
+  CHECK(Run(c.get(), {"CONFIG", "SET", "slowlog-log-slower-than", "10000"}) == "OK");
+  CHECK(Run(c.get(), {"LATENCY", "LATEST"}) == "[]");
+}
+
+TEST_CASE("MONITOR streams other clients' commands") {
+  auto mon = Server().Connect();
+  CHECK(Run(mon.get(), {"MONITOR"}) == "OK");
+  auto c = Server().Connect();
+  CHECK(Run(c.get(), {"SET", "monitored", "va\"l"}) == "OK");
+  void* raw = nullptr;
+  REQUIRE(redisGetReply(mon.get(), &raw) == REDIS_OK);
+  ReplyPtr line(static_cast<redisReply*>(raw));
+  std::string s = Render(line.get());
+  CHECK(Contains(s, "[0 127.0.0.1:"));
+  CHECK(Contains(s, "\"SET\" \"monitored\" \"va\\\"l\""));
+}
+
+TEST_CASE("DEBUG SLEEP and the DEBUG error") {
+  auto c = Server().Connect();
+  CHECK(Run(c.get(), {"DEBUG", "SLEEP", "0"}) == "OK");
+  CHECK(Run(c.get(), {"DEBUG", "NOSUCH"}) ==
+        "ERR unknown subcommand or wrong number of arguments for 'NOSUCH'. Try DEBUG HELP.");
+}
+
+TEST_CASE("QUIT replies OK and closes") {
+  bool closed = false;
+  CHECK(RawExchange(Server().port(), "QUIT\r\n", 5, 2000, &closed) == "+OK\r\n");
+  CHECK(closed);
+}

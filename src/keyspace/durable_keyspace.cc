@@ -1,0 +1,499 @@
+// DurableKeyspace: applies as one WriteBatch each, reads through overlay -> tier -> LevelDB.
+#include "keyspace/durable_keyspace.h"
+
+#include <algorithm>
+
+#include "common/assert.h"
+#include "common/coding.h"
+
+namespace cairn::keyspace {
+namespace {
+
+bool IsCollection(ValueType t) { return t != ValueType::kString; }
+
+}  // namespace
+
+DurableKeyspace::DurableKeyspace(Options options, std::unique_ptr<Engine> engine)
+    : options_(std::move(options)),
+      engine_(std::move(engine)),
+      tier_(options_.maxmemory_bytes),
+      wheel_cursor_(TagPrefix(RecordTag::kExpiry)) {}
+
+DurableKeyspace::~DurableKeyspace() = default;
+
+Result<std::unique_ptr<DurableKeyspace>> DurableKeyspace::Open(Options options) {
+  EngineOptions eo;
+  eo.dir = options.dir;
+  eo.block_cache_bytes = options.block_cache_bytes;
+  eo.write_buffer_bytes = options.write_buffer_bytes;
+  eo.max_open_files = options.max_open_files;
+  auto engine = Engine::Open(eo);
+  if (!engine.ok()) return engine.status();
+  std::unique_ptr<DurableKeyspace> ks(
+      new DurableKeyspace(std::move(options), std::move(engine).value()));  // private ctor
+  CAIRN_RETURN_IF_ERROR(ks->Load());
+  return ks;
+}
+
+Status DurableKeyspace::LoadU64(std::string_view key, uint64_t* out, uint64_t missing) {
+  std::string raw;
+  Status s = engine_->Get(key, &raw);
+  if (s.code() == ErrorCode::kNotFound) {
+    *out = missing;
+    return Status::Ok();
+  }
+  CAIRN_RETURN_IF_ERROR(s);
+  return DecodeU64Value(raw, out);
+}
+
+// Reads the singletons, the 16 mapping records, their counters and the orphan list: O(databases
+// + orphans), independent of the number of keys.
+Status DurableKeyspace::Load() {
+  uint64_t format = 0;
+  CAIRN_RETURN_IF_ERROR(LoadU64(SingletonKey(Singleton::kStoreFormat), &format, 0));
+  if (format == 0) {
+    // A new store: databases 0..15 start in namespaces 0..15.
+    EngineBatch init;
+    init.Put(SingletonKey(Singleton::kStoreFormat), EncodeU64Value(kStoreFormat));
+    init.Put(SingletonKey(Singleton::kNextNamespace), EncodeU64Value(kNumDatabases));
+    init.Put(SingletonKey(Singleton::kNextVersion), EncodeU64Value(1));
+    for (int db = 0; db < kNumDatabases; ++db) {
+      init.Put(DbMappingKey(db), EncodeU64Value(db));
+    }
+    CAIRN_RETURN_IF_ERROR(engine_->Write(&init, /*sync=*/true));
+  } else if (format != kStoreFormat) {
+    return Status::Corruption("keyspace: unknown store format " + std::to_string(format));
+  }
+  State& st = committed_;
+  CAIRN_RETURN_IF_ERROR(LoadU64(SingletonKey(Singleton::kAppliedIndex), &applied_index_, 0));
+  CAIRN_RETURN_IF_ERROR(LoadU64(SingletonKey(Singleton::kNextVersion), &st.next_version, 1));
+  CAIRN_RETURN_IF_ERROR(
+      LoadU64(SingletonKey(Singleton::kNextNamespace), &st.next_ns, kNumDatabases));
+  for (int db = 0; db < kNumDatabases; ++db) {
+    CAIRN_RETURN_IF_ERROR(LoadU64(DbMappingKey(db), &st.dbs[db].ns, db));
+    std::string raw;
+    Status s = engine_->Get(CountersKey(st.dbs[db].ns), &raw);
+    if (s.ok()) {
+      CAIRN_RETURN_IF_ERROR(DecodeCounters(raw, &st.dbs[db].counters));
+    } else if (s.code() != ErrorCode::kNotFound) {
+      return s;
+    }
+  }
+  EngineIterator it = engine_->NewPrefixIterator(TagPrefix(RecordTag::kOrphanNamespace));
+  for (it.SeekToFirst(); it.Valid(); it.Next()) {
+    uint64_t ns = 0;
+    CAIRN_RETURN_IF_ERROR(DecodeNamespaceKey(RecordTag::kOrphanNamespace, it.key(), &ns));
+    orphans_.push_back(ns);
+  }
+  CAIRN_RETURN_IF_ERROR(it.status());
+  working_ = committed_;
+  return Status::Ok();
+}
+
+// --- Reads ---
+
+std::string DurableKeyspace::OverlayKey(uint64_t ns, std::string_view key) {
+  std::string k;
+  k.reserve(8 + key.size());
+  PutFixed64(&k, ns);
+  k.append(key);
+  return k;
+}
+
+Result<const Entry*> DurableKeyspace::Lookup(uint64_t ns, std::string_view key) {
+  if (in_apply_ && !overlay_.empty()) {
+    auto it = overlay_.find(OverlayKey(ns, key));
+    if (it != overlay_.end()) {
+      return it->second.has_value() ? &*it->second : static_cast<const Entry*>(nullptr);
+    }
+  }
+  if (const Entry* e = tier_.Get(ns, key)) return e;
+  std::string raw;
+  Status s = engine_->Get(MetaKey(ns, key), &raw);
+  if (s.code() == ErrorCode::kNotFound) return static_cast<const Entry*>(nullptr);
+  CAIRN_RETURN_IF_ERROR(s);
+  Entry e;
+  CAIRN_RETURN_IF_ERROR(DecodeMetaValue(raw, &e));
+  if (tier_.budget() == 0 || MemoryTier::ChargeFor(key, e) <= tier_.budget()) {
+    return tier_.Put(ns, key, std::move(e));
+  }
+  scratch_ = std::move(e);
+  return static_cast<const Entry*>(&scratch_);
+}
+
+Result<const Entry*> DurableKeyspace::Find(int db, std::string_view key, int64_t now_ms) {
+  auto found = Lookup(working_.dbs[db].ns, key);
+  if (!found.ok()) return found.status();
+  const Entry* e = *found;
+  if (e != nullptr && e->ExpiredAt(now_ms)) return static_cast<const Entry*>(nullptr);
+  return e;
+}
+
+// Same cursor semantics as MemoryKeyspace::Scan: the cursor is the next hash to visit, and a
+// group of keys sharing one hash is never split across pages. Reads committed data only.
+Result<ScanPage> DurableKeyspace::Scan(int db, uint64_t cursor, size_t count, int64_t now_ms) {
+  ScanPage page;
+  uint64_t ns = working_.dbs[db].ns;
+  EngineIterator it = engine_->NewPrefixIterator(NamespacePrefix(RecordTag::kMeta, ns));
+  it.Seek(MetaSeekKey(ns, cursor));
+  uint64_t last_hash = 0;
+  size_t visited = 0;
+  for (; it.Valid(); it.Next()) {
+    MetaKeyParts parts;
+    CAIRN_RETURN_IF_ERROR(DecodeMetaKey(it.key(), &parts));
+    if (visited >= count && parts.hash != last_hash) break;
+    ValueType type;
+    int64_t expire_at_ms = 0;
+    CAIRN_RETURN_IF_ERROR(DecodeMetaHeader(it.value(), &type, &expire_at_ms));
+    last_hash = parts.hash;
+    if (expire_at_ms == 0 || expire_at_ms > now_ms) page.keys.emplace_back(parts.key);
+    ++visited;
+  }
+  CAIRN_RETURN_IF_ERROR(it.status());
+  page.next_cursor = it.Valid() ? last_hash + 1 : 0;
+  return page;
+}
+
+// --- Active expiry ---
+
+int DurableKeyspace::DbOfNamespace(uint64_t ns) const {
+  for (int db = 0; db < kNumDatabases; ++db) {
+    if (working_.dbs[db].ns == ns) return db;
+  }
+  return -1;
+}
+
+// Loads expiry-index records due within the horizon, in index (time) order, a bounded page at a
+// time; everything before wheel_cursor_ is in the wheel (or was handed out) already.
+void DurableKeyspace::PageInExpiries(int64_t now_ms) {
+  int64_t horizon =
+      now_ms > INT64_MAX - options_.ttl_horizon_ms ? INT64_MAX : now_ms + options_.ttl_horizon_ms;
+  if (horizon < next_unloaded_ms_ || wheel_.size() >= options_.ttl_max_loaded) return;
+  EngineIterator it = engine_->NewPrefixIterator(TagPrefix(RecordTag::kExpiry));
+  size_t loaded = 0;
+  for (it.Seek(wheel_cursor_); it.Valid(); it.Next()) {
+    ExpiryKeyParts parts;
+    if (DecodeExpiryKey(it.key(), &parts).ok()) {
+      if (parts.expire_at_ms > horizon || loaded >= options_.ttl_page_records ||
+          wheel_.size() >= options_.ttl_max_loaded) {
+        next_unloaded_ms_ = parts.expire_at_ms;
+        return;
+      }
+      wheel_.Add(parts.ns, std::string(parts.key), parts.expire_at_ms);
+      ++loaded;
+    }
+    // A corrupt index record is skipped: the key still expires passively on read.
+    wheel_cursor_.assign(it.key());
+    wheel_cursor_.push_back('\0');  // the smallest key after this one
+  }
+  if (it.status().ok()) next_unloaded_ms_ = INT64_MAX;
+}
+
+// Filters out candidates made stale by a later write, so that callers see what MemoryKeyspace
+// would hand out; the deletion the node proposes re-checks anyway.
+bool DurableKeyspace::StillScheduled(const TtlWheel::Item& item) {
+  if (const Entry* e = tier_.Peek(item.ns, item.key)) return e->expire_at_ms == item.expire_at_ms;
+  std::string raw;
+  return engine_->Get(ExpiryKey(item.expire_at_ms, item.ns, item.key), &raw).ok();
+}
+
+std::vector<DueExpiry> DurableKeyspace::TakeDueExpiries(int64_t now_ms, size_t count) {
+  std::vector<DueExpiry> out;
+  PageInExpiries(now_ms);
+  // Stale items cost work too: bound the items examined per call, not only those returned.
+  size_t examine_budget = 4 * count + 64;
+  while (out.size() < count && examine_budget > 0) {
+    auto items = wheel_.TakeDue(now_ms, std::min(count - out.size(), examine_budget));
+    if (items.empty()) break;
+    examine_budget -= items.size();
+    for (auto& item : items) {
+      int db = DbOfNamespace(item.ns);
+      if (db < 0 || !StillScheduled(item)) continue;
+      out.push_back({db, std::move(item.key), item.expire_at_ms});
+    }
+  }
+  return out;
+}
+
+// --- Writes ---
+
+void DurableKeyspace::BeginApply(uint64_t log_index, int64_t now_ms) {
+  CAIRN_ASSERT(!in_apply_);
+  in_apply_ = true;
+  apply_index_ = log_index;
+}
+
+void DurableKeyspace::DeleteExpiryRecord(uint64_t ns, std::string_view key, int64_t expire_at_ms) {
+  batch_.Delete(ExpiryKey(expire_at_ms, ns, key));
+}
+
+void DurableKeyspace::PutExpiryRecord(uint64_t ns, std::string_view key, int64_t expire_at_ms) {
+  batch_.Put(ExpiryKey(expire_at_ms, ns, key), EncodeFormatOnlyValue());
+  new_expiries_.push_back({expire_at_ms, ns, std::string(key)});
+}
+
+// A collection's member records belong to its version; queue the version for GC.
+void DurableKeyspace::ForgetVersion(uint64_t ns, std::string_view key, const Entry& old) {
+  if (IsCollection(old.type)) {
+    batch_.Put(OrphanVersionKey(ns, key, old.version), EncodeFormatOnlyValue());
+  }
+}
+
+void DurableKeyspace::Put(int db, std::string_view key, Entry entry) {
+  CAIRN_ASSERT(in_apply_);
+  if (!apply_status_.ok()) return;
+  DbState& d = working_.dbs[db];
+  auto found = Lookup(d.ns, key);
+  if (!found.ok()) {
+    apply_status_ = found.status();
+    return;
+  }
+  if (const Entry* old = *found; old != nullptr) {
+    if (old->expire_at_ms != 0) {
+      DeleteExpiryRecord(d.ns, key, old->expire_at_ms);
+      --d.counters.expires;
+    }
+    if (old->type == entry.type) {
+      entry.version = old->version;
+    } else {
+      ForgetVersion(d.ns, key, *old);
+      entry.version = working_.next_version++;
+    }
+  } else {
+    entry.version = working_.next_version++;
+    ++d.counters.keys;
+  }
+  entry.mod_index = apply_index_;
+  if (entry.expire_at_ms != 0) {
+    PutExpiryRecord(d.ns, key, entry.expire_at_ms);
+    ++d.counters.expires;
+  }
+  batch_.Put(MetaKey(d.ns, key), EncodeMetaValue(entry));
+  overlay_[OverlayKey(d.ns, key)] = std::move(entry);
+}
+
+bool DurableKeyspace::Delete(int db, std::string_view key) {
+  CAIRN_ASSERT(in_apply_);
+  if (!apply_status_.ok()) return false;
+  DbState& d = working_.dbs[db];
+  auto found = Lookup(d.ns, key);
+  if (!found.ok()) {
+    apply_status_ = found.status();
+    return false;
+  }
+  const Entry* old = *found;
+  if (old == nullptr) return false;
+  if (old->expire_at_ms != 0) {
+    DeleteExpiryRecord(d.ns, key, old->expire_at_ms);
+    --d.counters.expires;
+  }
+  ForgetVersion(d.ns, key, *old);
+  batch_.Delete(MetaKey(d.ns, key));
+  --d.counters.keys;
+  overlay_[OverlayKey(d.ns, key)] = std::nullopt;
+  return true;
+}
+
+void DurableKeyspace::FlushDb(int db) {
+  CAIRN_ASSERT(in_apply_);
+  DbState& d = working_.dbs[db];
+  // An empty database has no metadata records to drop (a deleted collection's members are
+  // tracked by their own 'G' record), so it keeps its namespace.
+  if (d.counters.keys == 0) return;
+  batch_.Put(OrphanNamespaceKey(d.ns), EncodeFormatOnlyValue());
+  flushed_.push_back(d.ns);
+  d = DbState{working_.next_ns++, Counters{}};
+}
+
+void DurableKeyspace::FlushAll() {
+  CAIRN_ASSERT(in_apply_);
+  for (int db = 0; db < kNumDatabases; ++db) FlushDb(db);
+  flushed_all_ = true;
+}
+
+void DurableKeyspace::SwapDb(int a, int b) {
+  CAIRN_ASSERT(in_apply_);
+  std::swap(working_.dbs[a], working_.dbs[b]);
+}
+
+// Records of the small state that changed in this apply, plus the applied index.
+void DurableKeyspace::AddStateToBatch() {
+  for (int db = 0; db < kNumDatabases; ++db) {
+    const DbState& w = working_.dbs[db];
+    const DbState& c = committed_.dbs[db];
+    if (w.ns != c.ns) batch_.Put(DbMappingKey(db), EncodeU64Value(w.ns));
+    if (!(w == c)) batch_.Put(CountersKey(w.ns), EncodeCounters(w.counters));
+  }
+  if (working_.next_version != committed_.next_version) {
+    batch_.Put(SingletonKey(Singleton::kNextVersion), EncodeU64Value(working_.next_version));
+  }
+  if (working_.next_ns != committed_.next_ns) {
+    batch_.Put(SingletonKey(Singleton::kNextNamespace), EncodeU64Value(working_.next_ns));
+  }
+  batch_.Put(SingletonKey(Singleton::kAppliedIndex), EncodeU64Value(apply_index_));
+}
+
+// The batch is on disk: bring the tier, the wheel and the committed state up to it.
+void DurableKeyspace::PublishApply() {
+  // Flushed namespaces first: the overlay may hold writes made after the flush, in new ones.
+  if (flushed_all_) {
+    tier_.Clear();
+  } else {
+    for (uint64_t ns : flushed_) tier_.EraseNamespace(ns);
+  }
+  for (auto& [okey, entry] : overlay_) {
+    uint64_t ns = DecodeFixed64(okey.data());
+    std::string_view key = std::string_view(okey).substr(8);
+    if (std::find(flushed_.begin(), flushed_.end(), ns) != flushed_.end()) continue;
+    if (entry.has_value()) {
+      tier_.Put(ns, key, std::move(*entry));
+    } else {
+      tier_.Erase(ns, key);
+    }
+  }
+  orphans_.insert(orphans_.end(), flushed_.begin(), flushed_.end());
+  for (auto& item : new_expiries_) {
+    if (ExpiryKey(item.expire_at_ms, item.ns, item.key) < wheel_cursor_) {
+      wheel_.Add(item.ns, std::move(item.key), item.expire_at_ms);
+    } else {
+      next_unloaded_ms_ = std::min(next_unloaded_ms_, item.expire_at_ms);
+    }
+  }
+  committed_ = working_;
+  applied_index_ = apply_index_;
+}
+
+void DurableKeyspace::ResetApply() {
+  in_apply_ = false;
+  apply_status_ = Status::Ok();
+  batch_.Clear();
+  overlay_.clear();
+  new_expiries_.clear();
+  flushed_.clear();
+  flushed_all_ = false;
+}
+
+Status DurableKeyspace::CommitApply() {
+  CAIRN_ASSERT(in_apply_);
+  Status s = apply_status_;
+  if (s.ok()) {
+    AddStateToBatch();
+    s = engine_->Write(&batch_, /*sync=*/false);
+  }
+  if (s.ok()) {
+    PublishApply();
+  } else {
+    working_ = committed_;  // memory stays equal to disk
+  }
+  ResetApply();
+  return s;
+}
+
+Status DurableKeyspace::Flush() {
+  CAIRN_ASSERT(!in_apply_);
+  EngineBatch batch;
+  batch.Put(SingletonKey(Singleton::kAppliedIndex), EncodeU64Value(applied_index_));
+  // A synced write forces LevelDB's log, and with it every earlier unsynced write, to disk.
+  return engine_->Write(&batch, /*sync=*/true);
+}
+
+KeyspaceStats DurableKeyspace::Stats() const {
+  KeyspaceStats s;
+  s.tier_hits = tier_.hits();
+  s.tier_misses = tier_.misses();
+  s.tier_evictions = tier_.evictions();
+  s.tier_bytes = tier_.bytes();
+  s.tier_entries = tier_.entries();
+  for (int db = 0; db < kNumDatabases; ++db) s.expires[db] = working_.dbs[db].counters.expires;
+  return s;
+}
+
+// --- Garbage collection ---
+
+// Deletes up to the budget of the namespace's records ('M' with their 'E', then 'D', 'Z', 'G');
+// *finished when none is left, and then the namespace's own 'O' and 'C' records.
+Status DurableKeyspace::CollectNamespace(uint64_t ns, size_t max_records, EngineBatch* batch,
+                                         size_t* done, bool* finished) {
+  *finished = false;
+  for (RecordTag tag :
+       {RecordTag::kMeta, RecordTag::kMember, RecordTag::kScore, RecordTag::kOrphanVersion}) {
+    EngineIterator it = engine_->NewPrefixIterator(NamespacePrefix(tag, ns));
+    for (it.SeekToFirst(); it.Valid(); it.Next()) {
+      if (*done >= max_records) return Status::Ok();
+      if (tag == RecordTag::kMeta) {
+        MetaKeyParts parts;
+        ValueType type;
+        int64_t expire_at_ms = 0;
+        CAIRN_RETURN_IF_ERROR(DecodeMetaKey(it.key(), &parts));
+        CAIRN_RETURN_IF_ERROR(DecodeMetaHeader(it.value(), &type, &expire_at_ms));
+        if (expire_at_ms != 0) {
+          if (*done + 2 > max_records) return Status::Ok();  // the pair goes together
+          batch->Delete(ExpiryKey(expire_at_ms, ns, parts.key));
+          ++*done;
+        }
+      }
+      batch->Delete(it.key());
+      ++*done;
+    }
+    CAIRN_RETURN_IF_ERROR(it.status());
+  }
+  if (*done >= max_records) return Status::Ok();  // the next call finds it empty and ends it
+  batch->Delete(OrphanNamespaceKey(ns));
+  batch->Delete(CountersKey(ns));
+  ++*done;  // progress even for a namespace with no records left
+  *finished = true;
+  return Status::Ok();
+}
+
+// Deletes the member and score records of deleted collection versions ('G'), then the 'G' record.
+Status DurableKeyspace::CollectVersions(size_t max_records, EngineBatch* batch, size_t* done) {
+  EngineIterator git = engine_->NewPrefixIterator(TagPrefix(RecordTag::kOrphanVersion));
+  for (git.SeekToFirst(); git.Valid() && *done < max_records; git.Next()) {
+    VersionRef ref;
+    CAIRN_RETURN_IF_ERROR(DecodeOrphanVersionKey(git.key(), &ref));
+    bool finished = true;
+    for (const std::string& prefix :
+         {MemberPrefix(ref.ns, ref.key, ref.version), ScorePrefix(ref.ns, ref.key, ref.version)}) {
+      EngineIterator it = engine_->NewPrefixIterator(prefix);
+      for (it.SeekToFirst(); it.Valid(); it.Next()) {
+        if (*done >= max_records) {
+          finished = false;
+          break;
+        }
+        batch->Delete(it.key());
+        ++*done;
+      }
+      CAIRN_RETURN_IF_ERROR(it.status());
+      if (!finished) break;
+    }
+    if (!finished || *done >= max_records) break;
+    batch->Delete(git.key());
+    ++*done;
+  }
+  return git.status();
+}
+
+Result<size_t> DurableKeyspace::CollectGarbage(size_t max_records) {
+  CAIRN_ASSERT(!in_apply_);
+  size_t done = 0;
+  EngineBatch batch;
+  size_t finished_namespaces = 0;
+  for (uint64_t ns : orphans_) {
+    bool finished = false;
+    CAIRN_RETURN_IF_ERROR(CollectNamespace(ns, max_records, &batch, &done, &finished));
+    if (!finished) break;
+    ++finished_namespaces;
+    if (done >= max_records) break;
+  }
+  // Namespace deletions go first, so that the version pass does not revisit their 'G' records.
+  if (!batch.empty()) CAIRN_RETURN_IF_ERROR(engine_->Write(&batch, /*sync=*/false));
+  orphans_.erase(orphans_.begin(), orphans_.begin() + finished_namespaces);
+  if (done < max_records) {
+    EngineBatch versions;
+    CAIRN_RETURN_IF_ERROR(CollectVersions(max_records, &versions, &done));
+    if (!versions.empty()) CAIRN_RETURN_IF_ERROR(engine_->Write(&versions, /*sync=*/false));
+  }
+  return done;
+}
+
+}  // namespace cairn::keyspace

@@ -1,0 +1,187 @@
+// Engine: LevelDB behind Cairn's Status, with the cache and filter it owns kept alive together.
+#include "keyspace/engine.h"
+
+#include <fcntl.h>
+#include <leveldb/cache.h>
+#include <leveldb/db.h>
+#include <leveldb/env.h>
+#include <leveldb/filter_policy.h>
+#include <leveldb/iterator.h>
+#include <leveldb/options.h>
+#include <leveldb/write_batch.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace cairn::keyspace {
+namespace {
+
+leveldb::Slice ToSlice(std::string_view s) { return leveldb::Slice(s.data(), s.size()); }
+std::string_view ToView(const leveldb::Slice& s) { return std::string_view(s.data(), s.size()); }
+
+Status FromLevelDb(const leveldb::Status& s) {
+  if (s.ok()) return Status::Ok();
+  if (s.IsNotFound()) return Status::NotFound(s.ToString());
+  if (s.IsCorruption()) return Status::Corruption(s.ToString());
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(s.ToString());
+  return Status::IoError(s.ToString());
+}
+
+// Table files read with pread instead of LevelDB's default mmap. Mapped pages that a read touched
+// count in the process's RSS until the table is closed, so a data set larger than RAM would show
+// up as RSS far beyond maxmemory; pread goes through the page cache, which the kernel manages.
+class PreadFile final : public leveldb::RandomAccessFile {
+ public:
+  PreadFile(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+  ~PreadFile() override { ::close(fd_); }
+
+  leveldb::Status Read(uint64_t offset, size_t n, leveldb::Slice* result,
+                       char* scratch) const override {
+    ssize_t got;
+    do {
+      got = ::pread(fd_, scratch, n, static_cast<off_t>(offset));
+    } while (got < 0 && errno == EINTR);
+    *result = leveldb::Slice(scratch, got < 0 ? 0 : static_cast<size_t>(got));
+    if (got < 0) return leveldb::Status::IOError(name_, std::strerror(errno));
+    return leveldb::Status::OK();
+  }
+
+ private:
+  const int fd_;
+  const std::string name_;
+};
+
+class PreadEnv final : public leveldb::EnvWrapper {
+ public:
+  PreadEnv() : EnvWrapper(leveldb::Env::Default()) {}
+
+  leveldb::Status NewRandomAccessFile(const std::string& name,
+                                      leveldb::RandomAccessFile** result) override {
+    int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      *result = nullptr;
+      return errno == ENOENT ? leveldb::Status::NotFound(name, std::strerror(errno))
+                             : leveldb::Status::IOError(name, std::strerror(errno));
+    }
+    *result = new PreadFile(fd, name);  // LevelDB's interface: the caller takes ownership
+    return leveldb::Status::OK();
+  }
+};
+
+}  // namespace
+
+// --- EngineBatch ---
+
+struct EngineBatch::Impl {
+  leveldb::WriteBatch batch;
+};
+
+EngineBatch::EngineBatch() : impl_(std::make_unique<Impl>()) {}
+EngineBatch::~EngineBatch() = default;
+EngineBatch::EngineBatch(EngineBatch&&) noexcept = default;
+EngineBatch& EngineBatch::operator=(EngineBatch&&) noexcept = default;
+
+void EngineBatch::Put(std::string_view key, std::string_view value) {
+  impl_->batch.Put(ToSlice(key), ToSlice(value));
+}
+void EngineBatch::Delete(std::string_view key) { impl_->batch.Delete(ToSlice(key)); }
+void EngineBatch::Clear() { impl_->batch.Clear(); }
+size_t EngineBatch::ApproximateBytes() const { return impl_->batch.ApproximateSize(); }
+// An empty leveldb::WriteBatch serializes to its 12-byte header.
+bool EngineBatch::empty() const { return impl_->batch.ApproximateSize() <= 12; }
+
+// --- EngineIterator ---
+
+struct EngineIterator::Impl {
+  std::unique_ptr<leveldb::Iterator> it;
+  std::string prefix;
+};
+
+EngineIterator::EngineIterator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+EngineIterator::~EngineIterator() = default;
+EngineIterator::EngineIterator(EngineIterator&&) noexcept = default;
+
+void EngineIterator::Seek(std::string_view target) { impl_->it->Seek(ToSlice(target)); }
+void EngineIterator::SeekToFirst() { impl_->it->Seek(impl_->prefix); }
+bool EngineIterator::Valid() const {
+  return impl_->it->Valid() && impl_->it->key().starts_with(impl_->prefix);
+}
+void EngineIterator::Next() { impl_->it->Next(); }
+std::string_view EngineIterator::key() const { return ToView(impl_->it->key()); }
+std::string_view EngineIterator::value() const { return ToView(impl_->it->value()); }
+Status EngineIterator::status() const { return FromLevelDb(impl_->it->status()); }
+
+// --- Engine ---
+
+struct Engine::Impl {
+  // Declared before db so that they outlive it (members are destroyed in reverse order).
+  PreadEnv env;
+  std::unique_ptr<leveldb::Cache> block_cache;
+  std::unique_ptr<const leveldb::FilterPolicy> filter;
+  std::unique_ptr<leveldb::DB> db;
+};
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Engine::~Engine() = default;
+
+Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.dir, ec);
+  if (ec) return Status::IoError("create " + options.dir + ": " + ec.message());
+
+  auto impl = std::make_unique<Impl>();
+  impl->block_cache.reset(leveldb::NewLRUCache(options.block_cache_bytes));
+  if (options.bloom_bits_per_key > 0) {
+    impl->filter.reset(leveldb::NewBloomFilterPolicy(options.bloom_bits_per_key));
+  }
+  leveldb::Options lo;
+  lo.create_if_missing = options.create_if_missing;
+  lo.error_if_exists = options.error_if_exists;
+  lo.env = &impl->env;
+  lo.block_cache = impl->block_cache.get();
+  lo.filter_policy = impl->filter.get();
+  lo.write_buffer_size = options.write_buffer_bytes;
+  lo.max_open_files = options.max_open_files;
+  leveldb::DB* raw = nullptr;
+  leveldb::Status s = leveldb::DB::Open(lo, options.dir, &raw);
+  if (!s.ok()) return FromLevelDb(s);
+  impl->db.reset(raw);
+  return std::unique_ptr<Engine>(new Engine(std::move(impl)));  // private constructor
+}
+
+Status Engine::Get(std::string_view key, std::string* value) const {
+  return FromLevelDb(impl_->db->Get(leveldb::ReadOptions(), ToSlice(key), value));
+}
+
+Status Engine::Write(EngineBatch* batch, bool sync) {
+  leveldb::WriteOptions wo;
+  wo.sync = sync;
+  return FromLevelDb(impl_->db->Write(wo, &batch->impl_->batch));
+}
+
+EngineIterator Engine::NewPrefixIterator(std::string_view prefix) const {
+  leveldb::ReadOptions ro;
+  // Scans (SCAN, GC, paging in the expiry index) must not push hot point-read blocks out.
+  ro.fill_cache = false;
+  auto impl = std::make_unique<EngineIterator::Impl>();
+  impl->it.reset(impl_->db->NewIterator(ro));
+  impl->prefix = std::string(prefix);
+  return EngineIterator(std::move(impl));
+}
+
+uint64_t Engine::ApproximateSize(std::string_view start, std::string_view limit) const {
+  leveldb::Range range(ToSlice(start), ToSlice(limit));
+  uint64_t size = 0;
+  impl_->db->GetApproximateSizes(&range, 1, &size);
+  return size;
+}
+
+std::string Engine::DebugStats() const {
+  std::string out;
+  impl_->db->GetProperty("leveldb.stats", &out);
+  return out;
+}
+
+}  // namespace cairn::keyspace

@@ -1,0 +1,74 @@
+// The on-disk format of the write-ahead log: segment file names, the segment header and the
+// record frame, with pure encode/decode/scan functions over bytes (no I/O, no state, any thread).
+//
+// A log is a directory of segment files named "wal-<index of first record, 20 digits>.log", so
+// the names sort in log order. Layout, little-endian; the version byte is bumped on any change and
+// values are never reused:
+//
+//   segment header (kHeaderBytes = 20)
+//     magic        4 bytes  "CWAL"
+//     version      1 byte   kFormatVersion (1)
+//     reserved     3 bytes  zero
+//     first_index  fixed64  index of the segment's first record; equals the one in the name
+//     crc          fixed32  CRC32C of the 16 bytes above
+//   record frame, repeated (kFrameOverheadBytes = 24, plus the payload)
+//     crc          fixed32  CRC32C of everything after it in the frame, length included, so a
+//                           flipped length is caught rather than trusted
+//     length       fixed32  payload bytes
+//     index        fixed64
+//     term         fixed64
+//     payload      `length` bytes, opaque to the log
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cairn::wal {
+
+inline constexpr char kMagic[4] = {'C', 'W', 'A', 'L'};
+inline constexpr uint8_t kFormatVersion = 1;
+inline constexpr size_t kHeaderBytes = 20;
+inline constexpr size_t kFrameOverheadBytes = 24;
+// One frame must fit the 32-bit length with room to spare; the node caps commands far below this.
+inline constexpr size_t kMaxPayloadBytes = (size_t{1} << 31) - 1;
+
+std::string SegmentFileName(uint64_t first_index);
+// True when `name` is a segment file name; sets *first_index.
+bool ParseSegmentFileName(std::string_view name, uint64_t* first_index);
+
+void EncodeHeader(std::string* dst, uint64_t first_index);
+inline size_t FrameBytes(size_t payload_bytes) { return kFrameOverheadBytes + payload_bytes; }
+void EncodeFrame(std::string* dst, uint64_t index, uint64_t term, std::string_view payload);
+
+enum class FrameCheck {
+  kOk,
+  kTruncated,  // the bytes end inside the frame: a torn write
+  kCorrupt,    // checksum mismatch
+};
+
+// A frame decoded in place; payload points into the input.
+struct FrameView {
+  uint64_t index = 0;
+  uint64_t term = 0;
+  std::string_view payload;
+  size_t frame_bytes = 0;
+};
+
+// Decodes the frame at the start of `in`. Never reads past the end of `in`.
+FrameCheck DecodeFrame(std::string_view in, FrameView* out);
+
+// What a scan of one whole segment file found: the valid prefix, and why it ends where it does.
+struct SegmentScan {
+  bool header_ok = false;
+  std::vector<uint64_t> offsets;  // file offset of each valid record, in index order
+  uint64_t valid_bytes = 0;       // end of the valid prefix: 0 if the header is bad
+  std::string problem;            // empty when the whole file is valid
+};
+
+// Scans a segment whose name says it starts at `first_index`: checks the header, then frames until
+// the first torn, corrupt or out-of-sequence one (index must be first_index + position).
+SegmentScan ScanSegment(std::string_view file, uint64_t first_index);
+
+}  // namespace cairn::wal

@@ -1,0 +1,495 @@
+// The durable write log: recovery, the loop-side append/read/truncate/compact paths, and the
+// writer thread that turns queued bytes into write() and fdatasync calls.
+#include "wal/log.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "common/assert.h"
+#include "wal/format.h"
+
+namespace cairn::wal {
+namespace {
+
+constexpr auto kEverySecInterval = std::chrono::seconds(1);
+
+std::string JoinPath(const std::string& dir, std::string_view name) {
+  std::string path = dir;
+  if (!path.empty() && path.back() != '/') path += '/';
+  path += name;
+  return path;
+}
+
+}  // namespace
+
+// ---- Open and recovery ----------------------------------------------------------------------
+
+Result<std::unique_ptr<Log>> Log::Open(Options options) {
+  if (options.dir.empty()) return Status::InvalidArgument("wal: options.dir is empty");
+  if (options.segment_bytes <= kHeaderBytes + kFrameOverheadBytes) {
+    return Status::InvalidArgument("wal: segment_bytes is too small");
+  }
+  auto log = std::make_unique<Log>(PrivateTag{}, std::move(options));
+  CAIRN_RETURN_IF_ERROR(log->Recover());
+  log->writer_ = std::thread([raw = log.get()] { raw->WriterLoop(); });
+  return log;
+}
+
+Log::Log(PrivateTag, Options options)
+    : options_(std::move(options)),
+      env_(options_.env != nullptr ? options_.env : Env::Posix()),
+      last_sync_(std::chrono::steady_clock::now()) {}
+
+Log::~Log() { (void)Close(); }
+
+void Log::Note(std::string_view msg) const {
+  if (options_.logger) options_.logger(msg);
+}
+
+Status Log::Recover() {
+  CAIRN_RETURN_IF_ERROR(env_->CreateDirIfMissing(options_.dir));
+  auto names = env_->ListDir(options_.dir);
+  if (!names.ok()) return names.status();
+  std::vector<std::pair<uint64_t, std::string>> found;
+  for (const std::string& name : *names) {
+    uint64_t first = 0;
+    if (ParseSegmentFileName(name, &first)) found.emplace_back(first, JoinPath(options_.dir, name));
+  }
+  std::sort(found.begin(), found.end());
+
+  // Once something is cut, every later segment goes too: records after a bad one are never served.
+  bool cut = false;
+  bool removed_any = false;
+  uint64_t fresh_first_index = 1;
+  for (auto& [first, path] : found) {
+    auto data = env_->ReadWholeFile(path);
+    if (!data.ok()) return data.status();
+    std::string problem;
+    SegmentScan scan;
+    if (cut) {
+      problem = "it follows a cut";
+    } else if (!segments_.empty() && first != segments_.back().last_index() + 1) {
+      problem = "it starts at index " + std::to_string(first) + ", expected " +
+                std::to_string(segments_.back().last_index() + 1);
+    } else {
+      scan = ScanSegment(*data, first);
+      if (!scan.header_ok) problem = scan.problem;
+    }
+    if (!problem.empty()) {
+      Note("wal: recovery removed " + path + " (" + std::to_string(data->size()) +
+           " bytes): " + problem);
+      CAIRN_RETURN_IF_ERROR(env_->RemoveFile(path));
+      if (segments_.empty() && !cut) fresh_first_index = first;
+      cut = removed_any = true;
+      continue;
+    }
+    if (!scan.problem.empty()) {
+      Note("wal: recovery cut " + path + " at offset " + std::to_string(scan.valid_bytes) +
+           ", dropping " + std::to_string(data->size() - scan.valid_bytes) +
+           " bytes: " + scan.problem);
+      CAIRN_RETURN_IF_ERROR(env_->TruncateFile(path, scan.valid_bytes));
+      cut = true;
+    }
+    Segment seg;
+    seg.first_index = first;
+    seg.path = path;
+    seg.offsets = std::move(scan.offsets);
+    seg.size_bytes = scan.valid_bytes;
+    segments_.push_back(std::move(seg));
+  }
+  if (removed_any) CAIRN_RETURN_IF_ERROR(env_->SyncDir(options_.dir));
+  if (segments_.empty()) CAIRN_RETURN_IF_ERROR(CreateEmptySegment(fresh_first_index));
+
+  first_index_ = segments_.front().first_index;
+  last_index_ = segments_.back().last_index();
+  durable_index_.store(last_index_, std::memory_order_release);
+  return Status::Ok();
+}
+
+// Written synchronously, so that first_index survives a crash even before the first append.
+Status Log::CreateEmptySegment(uint64_t first_index) {
+  Segment seg;
+  seg.first_index = first_index;
+  seg.path = JoinPath(options_.dir, SegmentFileName(first_index));
+  seg.size_bytes = kHeaderBytes;
+  std::string header;
+  EncodeHeader(&header, first_index);
+  auto file = env_->OpenWritable(seg.path, /*truncate=*/true);
+  if (!file.ok()) return file.status();
+  CAIRN_RETURN_IF_ERROR((*file)->Append(header));
+  CAIRN_RETURN_IF_ERROR((*file)->Sync());
+  CAIRN_RETURN_IF_ERROR(env_->SyncDir(options_.dir));
+  segments_.push_back(std::move(seg));
+  return Status::Ok();
+}
+
+// ---- Loop thread: append ---------------------------------------------------------------------
+
+uint64_t Log::Append(std::vector<Record> batch) {
+  CAIRN_ASSERT(!closed_);
+  if (batch.empty()) return last_index_;
+  std::vector<WriteOp> ops;
+  for (const Record& r : batch) {
+    CAIRN_ASSERT(r.index == last_index_ + 1);
+    CAIRN_ASSERT(r.payload.size() <= kMaxPayloadBytes);
+    const size_t frame_bytes = FrameBytes(r.payload.size());
+    Segment* seg = &segments_.back();
+    if (!seg->offsets.empty() && seg->size_bytes + frame_bytes > options_.segment_bytes) {
+      seg = &Roll(r.index, &ops);
+    }
+    if (ops.empty() || ops.back().path != seg->path) {
+      ops.emplace_back();
+      ops.back().path = seg->path;
+    }
+    EncodeFrame(&ops.back().bytes, r.index, r.term, r.payload);
+    ops.back().last_index = r.index;
+    ++ops.back().records;
+    seg->offsets.push_back(seg->size_bytes);
+    seg->size_bytes += frame_bytes;
+    last_index_ = r.index;
+  }
+  append_calls_.fetch_add(1, std::memory_order_relaxed);
+  records_appended_.fetch_add(batch.size(), std::memory_order_relaxed);
+  Enqueue(std::move(ops));
+  AddToCache(&batch);
+  return last_index_;
+}
+
+uint64_t Log::AppendPayloads(uint64_t term, std::vector<std::string> payloads) {
+  std::vector<Record> batch;
+  batch.reserve(payloads.size());
+  uint64_t index = last_index_;
+  for (std::string& p : payloads) batch.push_back(Record{++index, term, std::move(p)});
+  return Append(std::move(batch));
+}
+
+Log::Segment& Log::Roll(uint64_t first_index, std::vector<WriteOp>* ops) {
+  Segment seg;
+  seg.first_index = first_index;
+  seg.path = JoinPath(options_.dir, SegmentFileName(first_index));
+  seg.size_bytes = kHeaderBytes;
+  WriteOp op;
+  op.path = seg.path;
+  op.create = true;
+  EncodeHeader(&op.bytes, first_index);
+  ops->push_back(std::move(op));
+  segments_.push_back(std::move(seg));
+  return segments_.back();
+}
+
+// Coalesces with the op still queued for the same file, so one drain is one write() per file.
+void Log::Enqueue(std::vector<WriteOp> ops) {
+  {
+    std::lock_guard lock(mu_);
+    for (WriteOp& op : ops) {
+      if (!queue_.empty() && queue_.back().path == op.path && !op.create) {
+        queue_.back().bytes += op.bytes;
+        queue_.back().last_index = op.last_index;
+        queue_.back().records += op.records;
+      } else {
+        queue_.push_back(std::move(op));
+      }
+    }
+  }
+  work_cv_.notify_one();
+}
+
+void Log::AddToCache(std::vector<Record>* batch) {
+  for (Record& r : *batch) {
+    cache_bytes_ += r.payload.size();
+    cache_.push_back(std::move(r));
+  }
+  while (!cache_.empty() && cache_bytes_ > options_.tail_cache_bytes) {
+    cache_bytes_ -= cache_.front().payload.size();
+    cache_.pop_front();
+  }
+}
+
+// ---- Loop thread: read -----------------------------------------------------------------------
+
+Log::Segment* Log::FindSegment(uint64_t index) {
+  auto it = std::upper_bound(segments_.begin(), segments_.end(), index,
+                             [](uint64_t i, const Segment& s) { return i < s.first_index; });
+  if (it == segments_.begin()) return nullptr;
+  return &*std::prev(it);
+}
+
+Result<std::vector<Record>> Log::Read(uint64_t from, uint64_t to_inclusive, size_t max_bytes) {
+  CAIRN_ASSERT(!closed_);
+  if (from < first_index_) {
+    return Status::OutOfRange("wal: index " + std::to_string(from) +
+                              " is compacted; first index is " + std::to_string(first_index_));
+  }
+  if (to_inclusive > last_index_) {
+    return Status::OutOfRange("wal: index " + std::to_string(to_inclusive) +
+                              " is past the last index " + std::to_string(last_index_));
+  }
+  const uint64_t to = std::min(to_inclusive, durable_index());
+  const uint64_t cache_first = cache_.empty() ? last_index_ + 1 : cache_.front().index;
+  std::vector<Record> out;
+  size_t bytes = 0;
+  uint64_t next = from;
+  while (next <= to && next < cache_first) {
+    Segment* seg = FindSegment(next);
+    CAIRN_ASSERT(seg != nullptr && next <= seg->last_index());
+    const uint64_t seg_to = std::min({to, cache_first - 1, seg->last_index()});
+    const size_t before = out.size();
+    CAIRN_RETURN_IF_ERROR(ReadFromSegment(seg, next, seg_to, max_bytes, &bytes, &out));
+    next += out.size() - before;
+    if (next <= seg_to) return out;  // stopped by max_bytes
+  }
+  for (; next <= to; ++next) {
+    const Record& r = cache_[next - cache_first];
+    if (!out.empty() && bytes + r.payload.size() > max_bytes) break;
+    bytes += r.payload.size();
+    out.push_back(r);
+  }
+  return out;
+}
+
+// Reads records from..to of one segment with a single pread, verifying each frame again: a record
+// that rotted on disk since Open is an error, never served.
+Status Log::ReadFromSegment(Segment* seg, uint64_t from, uint64_t to, size_t max_bytes,
+                            size_t* bytes, std::vector<Record>* out) {
+  auto end_of = [seg](size_t pos) {
+    return pos + 1 < seg->offsets.size() ? seg->offsets[pos + 1] : seg->size_bytes;
+  };
+  const size_t first_pos = from - seg->first_index;
+  const size_t to_pos = to - seg->first_index;
+  size_t end_pos = first_pos;  // exclusive: grown while the byte budget allows
+  size_t budget = *bytes;
+  while (end_pos <= to_pos) {
+    const size_t payload = end_of(end_pos) - seg->offsets[end_pos] - kFrameOverheadBytes;
+    const bool have_one = !out->empty() || end_pos > first_pos;
+    if (have_one && budget + payload > max_bytes) break;
+    budget += payload;
+    ++end_pos;
+  }
+  if (end_pos == first_pos) return Status::Ok();
+  const size_t last_pos = end_pos - 1;
+  if (!seg->reader) {
+    auto reader = env_->OpenRandomAccess(seg->path);
+    if (!reader.ok()) return reader.status();
+    seg->reader = std::move(*reader);
+  }
+  const uint64_t start = seg->offsets[first_pos];
+  std::string buf;
+  CAIRN_RETURN_IF_ERROR(seg->reader->Read(start, end_of(last_pos) - start, &buf));
+  std::string_view in = buf;
+  for (size_t pos = first_pos; pos <= last_pos; ++pos) {
+    FrameView frame;
+    const uint64_t index = seg->first_index + pos;
+    if (DecodeFrame(in, &frame) != FrameCheck::kOk || frame.index != index) {
+      return Status::Corruption("wal: record " + std::to_string(index) + " in " + seg->path +
+                                " fails its checksum");
+    }
+    out->push_back(Record{frame.index, frame.term, std::string(frame.payload)});
+    in.remove_prefix(frame.frame_bytes);
+  }
+  *bytes = budget;
+  return Status::Ok();
+}
+
+// ---- Loop thread: truncate, compact, sync, close ---------------------------------------------
+
+Status Log::TruncateSuffix(uint64_t from_index) {
+  CAIRN_ASSERT(!closed_);
+  if (from_index > last_index_) return Status::Ok();
+  if (from_index < first_index_) {
+    return Status::InvalidArgument("wal: cannot truncate from " + std::to_string(from_index) +
+                                   ", below the first index " + std::to_string(first_index_));
+  }
+  std::unique_lock lock(mu_);
+  WaitIdle(lock);
+  if (!failure_.ok()) return failure_;
+  // The file about to shrink may hold unsynced records below from_index; sync them first.
+  if (Status st = SyncWriterFile(); !st.ok()) return FailLocked(std::move(st));
+  writer_file_.reset();
+  writer_path_.clear();
+
+  Segment* seg = FindSegment(from_index);
+  CAIRN_ASSERT(seg != nullptr);
+  const size_t keep = from_index - seg->first_index;
+  const uint64_t new_size = seg->offsets[keep];
+  // Later segments go first, newest first, so a crash part-way leaves a gap that recovery cuts
+  // rather than a stale suffix that would look contiguous.
+  while (&segments_.back() != seg) {
+    if (Status st = env_->RemoveFile(segments_.back().path); !st.ok()) {
+      return FailLocked(std::move(st));
+    }
+    segments_.pop_back();
+  }
+  if (Status st = env_->SyncDir(options_.dir); !st.ok()) return FailLocked(std::move(st));
+  if (Status st = env_->TruncateFile(seg->path, new_size); !st.ok()) {
+    return FailLocked(std::move(st));
+  }
+  seg->offsets.resize(keep);
+  seg->size_bytes = new_size;
+
+  last_index_ = from_index - 1;
+  if (durable_index() > last_index_) durable_index_.store(last_index_, std::memory_order_release);
+  while (!cache_.empty() && cache_.back().index >= from_index) {
+    cache_bytes_ -= cache_.back().payload.size();
+    cache_.pop_back();
+  }
+  return Status::Ok();
+}
+
+Status Log::CompactPrefix(uint64_t up_to_index) {
+  CAIRN_ASSERT(!closed_);
+  if (Status st = status(); !st.ok()) return st;
+  // Only durable records: a segment still being written must not be deleted under the writer.
+  const uint64_t limit = std::min(up_to_index, durable_index());
+  bool removed = false;
+  while (segments_.size() > 1 && segments_.front().last_index() <= limit) {
+    // Oldest first, so a crash part-way leaves a contiguous suffix.
+    CAIRN_RETURN_IF_ERROR(env_->RemoveFile(segments_.front().path));
+    segments_.pop_front();
+    removed = true;
+  }
+  if (!removed) return Status::Ok();
+  CAIRN_RETURN_IF_ERROR(env_->SyncDir(options_.dir));
+  first_index_ = segments_.front().first_index;
+  while (!cache_.empty() && cache_.front().index < first_index_) {
+    cache_bytes_ -= cache_.front().payload.size();
+    cache_.pop_front();
+  }
+  return Status::Ok();
+}
+
+Status Log::Sync() {
+  CAIRN_ASSERT(!closed_);
+  std::unique_lock lock(mu_);
+  if (!failure_.ok()) return failure_;
+  const uint64_t ticket = ++sync_requested_;
+  work_cv_.notify_one();
+  // sync_done_ moves after the drain's callbacks have run, failed or not.
+  idle_cv_.wait(lock, [&] { return sync_done_ >= ticket; });
+  return failure_;
+}
+
+Status Log::Close() {
+  if (closed_) return status();
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  work_cv_.notify_one();
+  if (writer_.joinable()) writer_.join();
+  closed_ = true;
+  return status();
+}
+
+Status Log::status() const {
+  std::lock_guard lock(mu_);
+  return failure_;
+}
+
+LogStats Log::stats() const {
+  LogStats s;
+  s.append_calls = append_calls_.load(std::memory_order_relaxed);
+  s.records_appended = records_appended_.load(std::memory_order_relaxed);
+  s.records_written = records_written_.load(std::memory_order_relaxed);
+  s.batches_written = batches_written_.load(std::memory_order_relaxed);
+  s.bytes_written = bytes_written_.load(std::memory_order_relaxed);
+  s.fsyncs = fsyncs_.load(std::memory_order_relaxed);
+  return s;
+}
+
+void Log::WaitIdle(std::unique_lock<std::mutex>& lock) {
+  idle_cv_.wait(lock, [&] { return queue_.empty() && !writing_; });
+}
+
+Status Log::FailLocked(Status st) {
+  if (failure_.ok()) failure_ = st;
+  return st;
+}
+
+// ---- Writer thread ---------------------------------------------------------------------------
+
+void Log::WriterLoop() {
+  const bool everysec = options_.fsync == FsyncPolicy::kEverySec;
+  std::unique_lock lock(mu_);
+  for (;;) {
+    auto has_work = [&] { return stop_ || !queue_.empty() || sync_requested_ > sync_done_; };
+    // A failed log never syncs again, so it has no deadline to wake for.
+    if (everysec && unsynced_ && failure_.ok()) {
+      work_cv_.wait_until(lock, last_sync_ + kEverySecInterval, has_work);
+    } else {
+      work_cv_.wait(lock, has_work);
+    }
+    const bool second_passed =
+        everysec && std::chrono::steady_clock::now() >= last_sync_ + kEverySecInterval;
+    const bool must_sync = stop_ || sync_requested_ > sync_done_ || second_passed;
+    const uint64_t ticket = sync_requested_;
+    const bool failed = !failure_.ok();
+    std::vector<WriteOp> ops = std::move(queue_);
+    queue_.clear();
+    writing_ = true;
+    lock.unlock();
+
+    uint64_t written = 0;
+    // After a failure queued bytes are dropped: nothing may become durable past the error.
+    Status st = failed ? Status::Ok() : WriteOps(&ops, must_sync, &written);
+    bool advanced = false;
+    lock.lock();
+    if (!st.ok()) {
+      (void)FailLocked(st);
+    } else if (!failed && written > 0) {
+      durable_index_.store(written, std::memory_order_release);
+      advanced = true;
+    }
+    lock.unlock();
+    // Outside the lock, but still "writing", so TruncateSuffix cannot interleave with it.
+    if (!st.ok() && options_.on_failure) options_.on_failure(st);
+    if (advanced && options_.on_durable) options_.on_durable(written);
+    lock.lock();
+    writing_ = false;
+    sync_done_ = ticket;  // Sync() reads failure_ to tell whether the sync it asked for happened.
+    idle_cv_.notify_all();
+    if (stop_ && queue_.empty()) break;
+  }
+}
+
+// Writes every op, one Append per op (ops for one file were coalesced by Enqueue), then syncs as
+// the policy says. Sets *written to the last index written.
+Status Log::WriteOps(std::vector<WriteOp>* ops, bool must_sync, uint64_t* written) {
+  size_t records = 0;
+  for (const WriteOp& op : *ops) {
+    if (!writer_file_ || op.path != writer_path_) CAIRN_RETURN_IF_ERROR(SwitchWriterFile(op));
+    CAIRN_RETURN_IF_ERROR(writer_file_->Append(op.bytes));
+    unsynced_ = true;
+    bytes_written_.fetch_add(op.bytes.size(), std::memory_order_relaxed);
+    records += op.records;
+    *written = op.last_index;
+  }
+  records_written_.fetch_add(records, std::memory_order_relaxed);
+  if (!ops->empty()) batches_written_.fetch_add(1, std::memory_order_relaxed);
+  const bool sync = must_sync || (options_.fsync == FsyncPolicy::kAlways && !ops->empty());
+  if (sync) CAIRN_RETURN_IF_ERROR(SyncWriterFile());
+  return Status::Ok();
+}
+
+Status Log::SyncWriterFile() {
+  if (!unsynced_ || !writer_file_) return Status::Ok();
+  CAIRN_RETURN_IF_ERROR(writer_file_->Sync());
+  unsynced_ = false;
+  last_sync_ = std::chrono::steady_clock::now();
+  fsyncs_.fetch_add(1, std::memory_order_relaxed);
+  return Status::Ok();
+}
+
+// The file being left is synced whatever the policy: a later Sync() only reaches the current file.
+Status Log::SwitchWriterFile(const WriteOp& op) {
+  CAIRN_RETURN_IF_ERROR(SyncWriterFile());
+  writer_file_.reset();
+  writer_path_.clear();
+  auto file = env_->OpenWritable(op.path, op.create);
+  if (!file.ok()) return file.status();
+  writer_file_ = std::move(*file);
+  writer_path_ = op.path;
+  if (op.create) CAIRN_RETURN_IF_ERROR(env_->SyncDir(options_.dir));
+  return Status::Ok();
+}
+
+}  // namespace cairn::wal

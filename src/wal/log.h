@@ -1,0 +1,205 @@
+// The durable write log: an append-only, segmented, checksummed record log with group commit on a
+// writer thread. It is the seam the Raft log store will sit on.
+//
+// Ownership and threads: a Log is owned by one thread (the loop), which calls every public method.
+// Append() never blocks on disk: it encodes the records and queues them for the log's own writer
+// thread, which drains everything queued with one write() per segment and then, per FsyncPolicy,
+// fdatasyncs once for the whole drain (group commit) before publishing durable_index() and calling
+// Options::on_durable. TruncateSuffix() and Close() wait for the writer to go idle; Sync() waits
+// for an fsync. Read() serves durable records from a bounded in-memory tail cache or with one
+// pread per segment touched. A write or fsync error puts the log in a failed state for good: it
+// stops publishing progress, status() reports the error, and only a re-Open (which recovers from
+// what is actually on disk) clears it.
+//
+// Memory: 8 bytes per record on disk (its file offset), plus the tail cache and the queued bytes.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "common/status.h"
+#include "wal/env.h"
+
+namespace cairn::wal {
+
+// One log entry. The payload is opaque to the log (an Effect, later a Raft entry's data).
+struct Record {
+  uint64_t index = 0;
+  uint64_t term = 0;
+  std::string payload;
+};
+
+// When the writer fsyncs, as Redis's appendfsync. Values are config, not on disk.
+enum class FsyncPolicy {
+  kAlways,    // durable = fdatasynced; one fdatasync per writer drain
+  kEverySec,  // durable = written to the OS; fdatasync at most once a second
+  kNo,        // durable = written to the OS; fdatasync only at Sync(), Close() and segment roll
+};
+
+struct Options {
+  std::string dir;
+  FsyncPolicy fsync = FsyncPolicy::kAlways;
+  // A segment rolls over once the next record would take it past this size.
+  uint64_t segment_bytes = uint64_t{64} << 20;
+  // Payload bytes of the most recent records kept in memory for Read().
+  size_t tail_cache_bytes = size_t{4} << 20;
+  // Called from the writer thread after durable_index() advances, with its new value. Must not
+  // call back into the Log; hand the value to the loop (e.g. uv_async_send) instead.
+  std::function<void(uint64_t durable_index)> on_durable;
+  // Called once from the writer thread when the log enters its failed state.
+  std::function<void(const Status&)> on_failure;
+  // Recovery messages (what was cut, from which file, why), from Open's thread.
+  std::function<void(std::string_view)> logger;
+  // File-system seam; not owned, must outlive the Log. Null means Env::Posix().
+  Env* env = nullptr;
+};
+
+// Counters for INFO. records_written / fsyncs is the group-commit factor under kAlways.
+struct LogStats {
+  uint64_t append_calls = 0;
+  uint64_t records_appended = 0;
+  uint64_t records_written = 0;
+  uint64_t batches_written = 0;  // writer drains that wrote something
+  uint64_t bytes_written = 0;
+  uint64_t fsyncs = 0;
+};
+
+class Log {
+  struct PrivateTag {};
+
+ public:
+  // Opens or creates the log in options.dir, recovering from a crash: the first torn, corrupt or
+  // out-of-sequence record ends the log; the file is cut there, later segments are deleted, and
+  // the logger is told what went. Everything that survives is durable.
+  static Result<std::unique_ptr<Log>> Open(Options options);
+
+  Log(PrivateTag, Options options);
+  Log(const Log&) = delete;
+  Log& operator=(const Log&) = delete;
+  ~Log();  // Close(), ignoring its status.
+
+  // Queues records for writing; returns the last index. The indexes must continue the log:
+  // batch[0].index == last_index() + 1, then +1 each (asserted). Never blocks on disk.
+  uint64_t Append(std::vector<Record> batch);
+  // Append() with the next indexes assigned, all with `term`.
+  uint64_t AppendPayloads(uint64_t term, std::vector<std::string> payloads);
+
+  // Index of the first record still held; last_index() + 1 when the log is empty.
+  uint64_t first_index() const { return first_index_; }
+  // Index of the last record appended, durable or not; first_index() - 1 when empty.
+  uint64_t last_index() const { return last_index_; }
+  // Every record up to this index is durable under the FsyncPolicy. Safe from any thread.
+  uint64_t durable_index() const { return durable_index_.load(std::memory_order_acquire); }
+  // OK, or the write/fsync error that put the log in its failed state. Safe from any thread.
+  Status status() const;
+  LogStats stats() const;
+
+  // Durable records from..to_inclusive, stopping early at durable_index() or once their payloads
+  // would pass max_bytes (at least one record is returned when one is available). Errors:
+  // OutOfRange below first_index() (compacted) or past last_index(); Corruption if a record fails
+  // its checksum on the way back from disk.
+  Result<std::vector<Record>> Read(uint64_t from, uint64_t to_inclusive, size_t max_bytes);
+
+  // Drops every record with index >= from_index, durably (Raft conflict resolution); the next
+  // append continues at from_index. Waits for the writer to go idle. from_index must be >=
+  // first_index(); past last_index() it does nothing.
+  Status TruncateSuffix(uint64_t from_index);
+
+  // Everything <= up_to_index is held elsewhere: deletes the whole segments that lie at or below
+  // it (and below durable_index()), never the last one. first_index() moves to the first record
+  // still on disk, which may be <= up_to_index. Does not wait for the writer.
+  Status CompactPrefix(uint64_t up_to_index);
+
+  // Blocks until everything appended so far is written and fdatasynced, whatever the policy.
+  Status Sync();
+  // Flushes and fsyncs what is queued, stops the writer thread. Other calls are invalid after it.
+  Status Close();
+
+ private:
+  // One segment file, as the loop thread sees it (queued bytes included).
+  struct Segment {
+    uint64_t first_index = 0;
+    std::string path;
+    std::vector<uint64_t> offsets;             // file offset of each record, in index order
+    uint64_t size_bytes = 0;                   // end of the last record
+    std::unique_ptr<RandomAccessFile> reader;  // opened on first Read from this file
+    uint64_t last_index() const { return first_index + offsets.size() - 1; }
+  };
+
+  // Encoded bytes bound for the end of one segment file.
+  struct WriteOp {
+    std::string path;
+    bool create = false;  // a new segment: bytes begin with its header
+    std::string bytes;
+    uint64_t last_index = 0;
+    size_t records = 0;
+  };
+
+  Status Recover();
+  Status CreateEmptySegment(uint64_t first_index);
+  Segment& Roll(uint64_t first_index, std::vector<WriteOp>* ops);
+  void Enqueue(std::vector<WriteOp> ops);
+  void AddToCache(std::vector<Record>* batch);
+  Segment* FindSegment(uint64_t index);
+  Status ReadFromSegment(Segment* seg, uint64_t from, uint64_t to, size_t max_bytes, size_t* bytes,
+                         std::vector<Record>* out);
+  void Note(std::string_view msg) const;
+
+  void WriterLoop();
+  Status WriteOps(std::vector<WriteOp>* ops, bool must_sync, uint64_t* written);
+  Status SyncWriterFile();
+  Status SwitchWriterFile(const WriteOp& op);
+  void WaitIdle(std::unique_lock<std::mutex>& lock);
+  Status FailLocked(Status st);
+
+  // Constant after construction.
+  const Options options_;
+  Env* const env_;
+
+  // Loop thread only.
+  std::deque<Segment> segments_;  // never empty once open, sorted by first_index
+  uint64_t first_index_ = 1;
+  uint64_t last_index_ = 0;
+  std::deque<Record> cache_;  // the most recent records, contiguous, ending at last_index_
+  size_t cache_bytes_ = 0;
+  bool closed_ = false;
+
+  // Writer thread only, except that the loop may touch them under mu_ while the writer is idle.
+  std::unique_ptr<WritableFile> writer_file_;
+  std::string writer_path_;
+  bool unsynced_ = false;
+  std::chrono::steady_clock::time_point last_sync_;
+
+  // Guarded by mu_.
+  mutable std::mutex mu_;
+  std::condition_variable work_cv_;  // wakes the writer
+  std::condition_variable idle_cv_;  // wakes the loop waiting in WaitIdle() or Sync()
+  std::vector<WriteOp> queue_;
+  bool writing_ = false;
+  bool stop_ = false;
+  uint64_t sync_requested_ = 0;
+  uint64_t sync_done_ = 0;
+  Status failure_;
+
+  std::atomic<uint64_t> durable_index_{0};
+  std::atomic<uint64_t> append_calls_{0};
+  std::atomic<uint64_t> records_appended_{0};
+  std::atomic<uint64_t> records_written_{0};
+  std::atomic<uint64_t> batches_written_{0};
+  std::atomic<uint64_t> bytes_written_{0};
+  std::atomic<uint64_t> fsyncs_{0};
+
+  std::thread writer_;
+};
+
+}  // namespace cairn::wal

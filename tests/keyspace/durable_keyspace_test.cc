@@ -1,0 +1,340 @@
+// Unit tests for what only DurableKeyspace has: reopen, atomic applies, GC, the tier over LevelDB,
+// and the expiry index paged into the wheel.
+#include "keyspace/durable_keyspace.h"
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "keyspace/encoding.h"
+#include "keyspace/engine.h"
+#include "temp_dir.h"
+
+using namespace cairn;
+using namespace cairn::keyspace;
+
+namespace {
+
+constexpr int64_t kNow = 1'700'000'000'000;
+
+std::unique_ptr<DurableKeyspace> OpenAt(const std::string& dir, uint64_t maxmemory = 0,
+                                        int64_t horizon_ms = 10 * 60 * 1000,
+                                        size_t page_records = 4096) {
+  DurableKeyspace::Options options;
+  options.dir = dir;
+  options.maxmemory_bytes = maxmemory;
+  options.ttl_horizon_ms = horizon_ms;
+  options.ttl_page_records = page_records;
+  auto ks = DurableKeyspace::Open(options);
+  REQUIRE(ks.ok());
+  return std::move(ks).value();
+}
+
+Entry Str(std::string v, int64_t expire_at_ms = 0) {
+  Entry e;
+  e.value = std::move(v);
+  e.expire_at_ms = expire_at_ms;
+  return e;
+}
+
+std::string ValueOf(Keyspace& ks, int db, const std::string& key, int64_t now = kNow) {
+  auto found = ks.Find(db, key, now);
+  REQUIRE(found.ok());
+  return *found == nullptr ? "<nil>" : (*found)->value;
+}
+
+size_t CountRecords(const Engine& engine, const std::string& prefix) {
+  size_t n = 0;
+  EngineIterator it = engine.NewPrefixIterator(prefix);
+  for (it.SeekToFirst(); it.Valid(); it.Next()) ++n;
+  return n;
+}
+
+size_t CollectAll(DurableKeyspace& ks, size_t step, int* calls) {
+  size_t total = 0;
+  *calls = 0;
+  while (true) {
+    auto n = ks.CollectGarbage(step);
+    REQUIRE(n.ok());
+    CHECK(*n <= step);
+    if (*n == 0) break;
+    total += *n;
+    ++*calls;
+  }
+  return total;
+}
+
+}  // namespace
+
+TEST_CASE("reopen keeps data, counters, versions and the applied index") {
+  testing::TempDir dir;
+  uint64_t version = 0;
+  {
+    auto ks = OpenAt(dir.path());
+    CHECK(ks->applied_index() == 0);
+    ks->BeginApply(7, kNow);
+    ks->Put(0, "a", Str("1"));
+    ks->Put(0, "b", Str("2", kNow + 1000));
+    ks->Put(4, "c", Str("3"));
+    Entry h;
+    h.type = ValueType::kHash;
+    ks->Put(0, "h", h);
+    REQUIRE(ks->CommitApply().ok());
+    version = (*ks->Find(0, "h", kNow))->version;
+  }
+  auto ks = OpenAt(dir.path());
+  CHECK(ks->applied_index() == 7);
+  CHECK(ks->Size(0) == 3);
+  CHECK(ks->Size(4) == 1);
+  CHECK(ks->Stats().expires[0] == 1);
+  CHECK(ValueOf(*ks, 0, "a") == "1");
+  CHECK(ValueOf(*ks, 0, "b") == "2");
+  CHECK(ValueOf(*ks, 4, "c") == "3");
+  const Entry* b = *ks->Find(0, "b", kNow);
+  CHECK(b->expire_at_ms == kNow + 1000);
+  CHECK(b->mod_index == 7);
+  // Versions are never reused across restarts.
+  ks->BeginApply(8, kNow);
+  ks->Put(0, "new", Str("x"));
+  REQUIRE(ks->CommitApply().ok());
+  CHECK((*ks->Find(0, "new", kNow))->version > version);
+}
+
+TEST_CASE("an apply that is not committed is not visible after reopen") {
+  testing::TempDir dir;
+  {
+    auto ks = OpenAt(dir.path());
+    ks->BeginApply(1, kNow);
+    ks->Put(0, "kept", Str("v"));
+    REQUIRE(ks->CommitApply().ok());
+    ks->BeginApply(2, kNow);
+    ks->Put(0, "lost", Str("v"));
+    ks->Delete(0, "kept");
+    ks->FlushDb(3);
+    CHECK(ValueOf(*ks, 0, "lost") == "v");
+    // Destroyed mid-apply, as a crash would leave it.
+  }
+  auto ks = OpenAt(dir.path());
+  CHECK(ks->applied_index() == 1);
+  CHECK(ValueOf(*ks, 0, "kept") == "v");
+  CHECK(ValueOf(*ks, 0, "lost") == "<nil>");
+  CHECK(ks->Size(0) == 1);
+}
+
+TEST_CASE("Flush makes the state durable; applied index survives it") {
+  testing::TempDir dir;
+  {
+    auto ks = OpenAt(dir.path());
+    ks->BeginApply(41, kNow);
+    ks->Put(0, "k", Str("v"));
+    REQUIRE(ks->CommitApply().ok());
+    REQUIRE(ks->Flush().ok());
+  }
+  auto ks = OpenAt(dir.path());
+  CHECK(ks->applied_index() == 41);
+  CHECK(ValueOf(*ks, 0, "k") == "v");
+}
+
+TEST_CASE("evicted entries are read back from LevelDB, within the byte budget") {
+  testing::TempDir dir;
+  const uint64_t budget = 64 * 1024;
+  auto ks = OpenAt(dir.path(), budget);
+  const std::string value(1000, 'v');
+  for (int batch = 0; batch < 10; ++batch) {
+    ks->BeginApply(batch + 1, kNow);
+    for (int i = 0; i < 100; ++i) {
+      ks->Put(0, "key:" + std::to_string(batch * 100 + i), Str(value + std::to_string(i)));
+    }
+    REQUIRE(ks->CommitApply().ok());
+    CHECK(ks->Stats().tier_bytes <= budget);
+  }
+  KeyspaceStats s = ks->Stats();
+  CHECK(s.tier_evictions > 0);
+  CHECK(s.tier_entries < 1000);
+  CHECK(ks->Size(0) == 1000);
+  ks->ResetStats();
+  for (int k = 0; k < 1000; ++k) {
+    CHECK(ValueOf(*ks, 0, "key:" + std::to_string(k)) == value + std::to_string(k % 100));
+  }
+  s = ks->Stats();
+  CHECK(s.tier_misses > 0);
+  CHECK(s.tier_bytes <= budget);
+  // The most recently read key is hot now.
+  CHECK(ValueOf(*ks, 0, "key:999") == value + "99");
+  CHECK(ks->Stats().tier_hits == s.tier_hits + 1);
+}
+
+TEST_CASE("a value larger than the whole tier is still readable") {
+  testing::TempDir dir;
+  auto ks = OpenAt(dir.path(), 4096);
+  const std::string big(100'000, 'b');
+  ks->BeginApply(1, kNow);
+  ks->Put(0, "big", Str(big));
+  CHECK(ValueOf(*ks, 0, "big") == big);  // from the apply's overlay
+  REQUIRE(ks->CommitApply().ok());
+  CHECK(ValueOf(*ks, 0, "big") == big);  // from LevelDB
+  CHECK(ks->Stats().tier_entries == 0);
+}
+
+TEST_CASE("FLUSHDB and SWAPDB persist, and GC removes the old namespace in bounded steps") {
+  testing::TempDir dir;
+  {
+    auto ks = OpenAt(dir.path());
+    ks->BeginApply(1, kNow);
+    for (int i = 0; i < 500; ++i) {
+      ks->Put(0, "a" + std::to_string(i), Str("v", i % 2 ? kNow + 1'000'000 : 0));
+    }
+    ks->Put(1, "b", Str("v"));
+    REQUIRE(ks->CommitApply().ok());
+    ks->BeginApply(2, kNow);
+    ks->FlushDb(0);
+    ks->SwapDb(1, 2);
+    REQUIRE(ks->CommitApply().ok());
+    CHECK(ks->orphaned_namespaces() == 1);
+    CHECK(ks->Size(0) == 0);
+    CHECK(ks->Stats().expires[0] == 0);
+    CHECK(CountRecords(ks->engine(), TagPrefix(RecordTag::kExpiry)) == 250);
+  }
+  auto ks = OpenAt(dir.path());  // GC resumes after a restart
+  CHECK(ks->applied_index() == 2);
+  CHECK(ks->Size(0) == 0);
+  CHECK(ks->Size(1) == 0);
+  CHECK(ks->Size(2) == 1);
+  CHECK(ValueOf(*ks, 2, "b") == "v");
+  CHECK(ks->orphaned_namespaces() == 1);
+  int calls = 0;
+  size_t removed = CollectAll(*ks, 64, &calls);
+  CHECK(removed >= 500);
+  CHECK(calls >= 8);  // 500 records at most 64 per call
+  CHECK(ks->orphaned_namespaces() == 0);
+  CHECK(CountRecords(ks->engine(), NamespacePrefix(RecordTag::kMeta, 0)) == 0);
+  CHECK(CountRecords(ks->engine(), TagPrefix(RecordTag::kExpiry)) == 0);
+  CHECK(CountRecords(ks->engine(), TagPrefix(RecordTag::kOrphanNamespace)) == 0);
+  CHECK(ValueOf(*ks, 2, "b") == "v");
+  auto again = OpenAt(dir.path() + "-unused");  // a second store does not see any of it
+  CHECK(again->Size(2) == 0);
+  std::error_code ec;
+  std::filesystem::remove_all(dir.path() + "-unused", ec);
+}
+
+TEST_CASE("a deleted or retyped collection's member records are collected") {
+  testing::TempDir dir;
+  uint64_t version = 0;
+  {
+    auto ks = OpenAt(dir.path());
+    ks->BeginApply(1, kNow);
+    Entry h;
+    h.type = ValueType::kHash;
+    ks->Put(0, "h", h);
+    Entry z;
+    z.type = ValueType::kZSet;
+    ks->Put(0, "z", z);
+    REQUIRE(ks->CommitApply().ok());
+    version = (*ks->Find(0, "h", kNow))->version;
+  }
+  uint64_t zversion = version + 1;
+  {
+    // Stand in for the collection commands that will write member records.
+    EngineOptions eo;
+    eo.dir = dir.path();
+    auto engine = Engine::Open(eo);
+    REQUIRE(engine.ok());
+    EngineBatch batch;
+    for (int i = 0; i < 100; ++i) {
+      batch.Put(MemberKey(0, "h", version, "f" + std::to_string(i)), EncodeMemberValue("v"));
+      batch.Put(MemberKey(0, "z", zversion, "m" + std::to_string(i)), EncodeMemberValue("1"));
+      batch.Put(ScoreKey(0, "z", zversion, i, "m" + std::to_string(i)), EncodeFormatOnlyValue());
+    }
+    REQUIRE((*engine)->Write(&batch, true).ok());
+  }
+  auto ks = OpenAt(dir.path());
+  CHECK(CountRecords(ks->engine(), TagPrefix(RecordTag::kMember)) == 200);
+  ks->BeginApply(2, kNow);
+  CHECK(ks->Delete(0, "h"));
+  ks->Put(0, "z", Str("now a string"));
+  REQUIRE(ks->CommitApply().ok());
+  CHECK(CountRecords(ks->engine(), TagPrefix(RecordTag::kOrphanVersion)) == 2);
+  int calls = 0;
+  CHECK(CollectAll(*ks, 50, &calls) == 302);  // 300 member/score records + 2 'G' records
+  CHECK(CountRecords(ks->engine(), TagPrefix(RecordTag::kMember)) == 0);
+  CHECK(CountRecords(ks->engine(), TagPrefix(RecordTag::kScore)) == 0);
+  CHECK(CountRecords(ks->engine(), TagPrefix(RecordTag::kOrphanVersion)) == 0);
+  CHECK(ValueOf(*ks, 0, "z") == "now a string");
+}
+
+TEST_CASE("due keys come out of TakeDueExpiries after a reopen, from the expiry index") {
+  testing::TempDir dir;
+  {
+    auto ks = OpenAt(dir.path());
+    ks->BeginApply(1, kNow);
+    ks->Put(0, "soon", Str("v", kNow + 50));
+    ks->Put(1, "later", Str("v", kNow + 3'600'000));
+    ks->Put(0, "days", Str("v", kNow + 3 * 86'400'000ll));
+    ks->Put(0, "none", Str("v"));
+    REQUIRE(ks->CommitApply().ok());
+    auto due = ks->TakeDueExpiries(kNow + 50, 10);  // handed out, but the node crashed
+    CHECK(due.size() == 1);
+  }
+  auto ks = OpenAt(dir.path());
+  CHECK(ks->Stats().expires[0] == 2);
+  CHECK(ks->Stats().expires[1] == 1);
+  CHECK(ks->TakeDueExpiries(kNow, 10).empty());
+  auto due = ks->TakeDueExpiries(kNow + 60, 10);
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].key == "soon");
+  due = ks->TakeDueExpiries(kNow + 3'600'000, 10);
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].db == 1);
+  CHECK(due[0].key == "later");
+  due = ks->TakeDueExpiries(kNow + 3 * 86'400'000ll, 10);
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].key == "days");
+}
+
+TEST_CASE("the wheel pages the expiry index in as time advances, keeping memory bounded") {
+  testing::TempDir dir;
+  std::map<std::string, int64_t> expiry;
+  {
+    auto ks = OpenAt(dir.path());
+    ks->BeginApply(1, kNow);
+    for (int i = 0; i < 1000; ++i) {
+      int64_t t = kNow + 1 + (i * 7919) % 100'000;  // spread over 100 s
+      expiry["k" + std::to_string(i)] = t;
+      ks->Put(0, "k" + std::to_string(i), Str("v", t));
+    }
+    REQUIRE(ks->CommitApply().ok());
+  }
+  // A 1 s horizon and 20 records per page: the wheel never holds more than a small window.
+  auto ks = OpenAt(dir.path(), 0, 1000, 20);
+  size_t max_wheel = 0;
+  uint64_t index = 2;
+  for (int64_t now = kNow; now <= kNow + 100'001; now += 250) {
+    for (const auto& d : ks->TakeDueExpiries(now, 100)) {
+      auto it = expiry.find(d.key);
+      REQUIRE(it != expiry.end());
+      CHECK(d.expire_at_ms == it->second);
+      CHECK(d.expire_at_ms <= now);
+      CHECK(d.expire_at_ms > now - 1000);  // paging kept up with time
+      expiry.erase(it);
+      ks->BeginApply(index++, now);  // what the node does: a conditional delete
+      ks->Delete(d.db, d.key);
+      REQUIRE(ks->CommitApply().ok());
+    }
+    max_wheel = std::max(max_wheel, ks->wheel_size());
+    if (now == kNow + 50'000) {
+      // A key written mid-way, inside the loaded window and far beyond it.
+      ks->BeginApply(index++, now);
+      ks->Put(0, "inside", Str("v", now + 100));
+      ks->Put(0, "beyond", Str("v", now + 40'000));
+      REQUIRE(ks->CommitApply().ok());
+      expiry["inside"] = now + 100;
+      expiry["beyond"] = now + 40'000;
+    }
+  }
+  CHECK(expiry.empty());
+  CHECK(max_wheel <= 60);  // ~10 keys per second; a second's window plus one page
+  CHECK(ks->Size(0) == 0);
+  CHECK(ks->Stats().expires[0] == 0);
+}

@@ -1,0 +1,311 @@
+// The Keyspace interface contract, run against both MemoryKeyspace and DurableKeyspace so that the
+// two implementations cannot drift apart.
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <set>
+#include <string>
+
+#include "keyspace/durable_keyspace.h"
+#include "keyspace/memory_keyspace.h"
+#include "temp_dir.h"
+
+using namespace cairn;
+using namespace cairn::keyspace;
+
+namespace {
+
+constexpr int64_t kNow = 1'700'000'000'000;
+
+struct MemoryImpl {
+  static constexpr const char* kName = "memory";
+  std::unique_ptr<Keyspace> Make() { return std::make_unique<MemoryKeyspace>(); }
+};
+
+struct DurableImpl {
+  static constexpr const char* kName = "durable";
+  testing::TempDir dir;
+  std::unique_ptr<Keyspace> Make() {
+    DurableKeyspace::Options options;
+    options.dir = dir.path();
+    auto ks = DurableKeyspace::Open(options);
+    REQUIRE(ks.ok());
+    return std::move(ks).value();
+  }
+};
+
+// A tiny tier: every Find past the last few keys reads LevelDB, so the contract holds cold too.
+struct DurableColdImpl {
+  static constexpr const char* kName = "durable-cold";
+  testing::TempDir dir;
+  std::unique_ptr<Keyspace> Make() {
+    DurableKeyspace::Options options;
+    options.dir = dir.path();
+    options.maxmemory_bytes = 512;
+    auto ks = DurableKeyspace::Open(options);
+    REQUIRE(ks.ok());
+    return std::move(ks).value();
+  }
+};
+
+Entry Str(std::string v, int64_t expire_at_ms = 0) {
+  Entry e;
+  e.value = std::move(v);
+  e.expire_at_ms = expire_at_ms;
+  return e;
+}
+
+Entry Typed(ValueType type) {
+  Entry e;
+  e.type = type;
+  return e;
+}
+
+// Runs one apply holding `fn`'s writes, at log index `index`.
+template <typename Fn>
+void Apply(Keyspace& ks, uint64_t index, Fn fn) {
+  ks.BeginApply(index, kNow);
+  fn();
+  REQUIRE(ks.CommitApply().ok());
+}
+
+std::string ValueOf(Keyspace& ks, int db, const std::string& key, int64_t now = kNow) {
+  auto found = ks.Find(db, key, now);
+  REQUIRE(found.ok());
+  return *found == nullptr ? "<nil>" : (*found)->value;
+}
+
+}  // namespace
+
+#define CONTRACT_IMPLS MemoryImpl, DurableImpl, DurableColdImpl
+
+TEST_CASE_TEMPLATE("put, find and delete a string", T, CONTRACT_IMPLS) {
+  T impl;
+  auto ks = impl.Make();
+  CHECK(ValueOf(*ks, 0, "k") == "<nil>");
+  Apply(*ks, 1, [&] { ks->Put(0, "k", Str("v1")); });
+  CHECK(ValueOf(*ks, 0, "k") == "v1");
+  CHECK(ValueOf(*ks, 1, "k") == "<nil>");
+  CHECK(ks->Size(0) == 1);
+  CHECK(ks->Size(1) == 0);
+  Apply(*ks, 2, [&] { ks->Put(0, "k", Str("v2")); });
+  CHECK(ValueOf(*ks, 0, "k") == "v2");
+  CHECK(ks->Size(0) == 1);
+  bool existed = false, again = true;
+  Apply(*ks, 3, [&] {
+    existed = ks->Delete(0, "k");
+    again = ks->Delete(0, "k");
+  });
+  CHECK(existed);
+  CHECK_FALSE(again);
+  CHECK(ValueOf(*ks, 0, "k") == "<nil>");
+  CHECK(ks->Size(0) == 0);
+  CHECK(ks->applied_index() == 3);
+}
+
+TEST_CASE_TEMPLATE("reads inside an apply see the apply's earlier writes", T, CONTRACT_IMPLS) {
+  T impl;
+  auto ks = impl.Make();
+  Apply(*ks, 1, [&] { ks->Put(0, "old", Str("x")); });
+  ks->BeginApply(2, kNow);
+  ks->Put(0, "a", Str("1"));
+  CHECK(ValueOf(*ks, 0, "a") == "1");
+  CHECK(ks->Size(0) == 2);
+  CHECK(ks->Delete(0, "old"));
+  CHECK(ValueOf(*ks, 0, "old") == "<nil>");
+  CHECK(ks->Size(0) == 1);
+  ks->Put(0, "a", Str("2"));
+  CHECK(ValueOf(*ks, 0, "a") == "2");
+  REQUIRE(ks->CommitApply().ok());
+  CHECK(ValueOf(*ks, 0, "a") == "2");
+  CHECK(ks->applied_index() == 2);
+}
+
+TEST_CASE_TEMPLATE("version and modification index follow the type and the log", T,
+                   CONTRACT_IMPLS) {
+  T impl;
+  auto ks = impl.Make();
+  Apply(*ks, 10, [&] { ks->Put(0, "h", Typed(ValueType::kHash)); });
+  const Entry* e = *ks->Find(0, "h", kNow);
+  REQUIRE(e != nullptr);
+  uint64_t v1 = e->version;
+  CHECK(v1 != 0);
+  CHECK(e->mod_index == 10);
+  Apply(*ks, 11, [&] { ks->Put(0, "h", Typed(ValueType::kHash)); });
+  e = *ks->Find(0, "h", kNow);
+  CHECK(e->version == v1);  // same type: the members still belong to it
+  CHECK(e->mod_index == 11);
+  Apply(*ks, 12, [&] { ks->Put(0, "h", Typed(ValueType::kSet)); });
+  e = *ks->Find(0, "h", kNow);
+  CHECK(e->type == ValueType::kSet);
+  CHECK(e->version != v1);
+  uint64_t v2 = e->version;
+  Apply(*ks, 13, [&] {
+    ks->Delete(0, "h");
+    ks->Put(0, "h", Typed(ValueType::kSet));
+  });
+  CHECK((*ks->Find(0, "h", kNow))->version != v2);  // re-created: a fresh version
+}
+
+TEST_CASE_TEMPLATE("expired keys are missing on read but counted until deleted", T,
+                   CONTRACT_IMPLS) {
+  T impl;
+  auto ks = impl.Make();
+  Apply(*ks, 1, [&] {
+    ks->Put(0, "ttl", Str("v", kNow + 100));
+    ks->Put(0, "forever", Str("v"));
+  });
+  CHECK(ValueOf(*ks, 0, "ttl", kNow + 99) == "v");
+  CHECK(ValueOf(*ks, 0, "ttl", kNow + 100) == "<nil>");
+  CHECK(ks->Size(0) == 2);
+  CHECK(ks->Stats().expires[0] == 1);
+  auto page = ks->Scan(0, 0, 100, kNow + 100);
+  REQUIRE(page.ok());
+  CHECK(page->keys == std::vector<std::string>{"forever"});
+  bool existed = false;
+  Apply(*ks, 2, [&] { existed = ks->Delete(0, "ttl"); });
+  CHECK(existed);
+  CHECK(ks->Size(0) == 1);
+  CHECK(ks->Stats().expires[0] == 0);
+}
+
+TEST_CASE_TEMPLATE("due expiries are handed out once, at their time, for the right db", T,
+                   CONTRACT_IMPLS) {
+  T impl;
+  auto ks = impl.Make();
+  Apply(*ks, 1, [&] {
+    ks->Put(0, "a", Str("v", kNow + 10));
+    ks->Put(3, "b", Str("v", kNow + 20));
+    ks->Put(0, "c", Str("v", kNow + 30));
+    ks->Put(0, "gone", Str("v", kNow + 5));
+    ks->Put(0, "moved", Str("v", kNow + 5));
+  });
+  Apply(*ks, 2, [&] {
+    ks->Delete(0, "gone");                     // no longer has an expiry at all
+    ks->Put(0, "moved", Str("v", kNow + 25));  // its expiry moved later
+  });
+  CHECK(ks->TakeDueExpiries(kNow + 9, 10).empty());
+  auto due = ks->TakeDueExpiries(kNow + 20, 10);
+  REQUIRE(due.size() == 2);
+  CHECK(due[0].db == 0);
+  CHECK(due[0].key == "a");
+  CHECK(due[0].expire_at_ms == kNow + 10);
+  CHECK(due[1].db == 3);
+  CHECK(due[1].key == "b");
+  CHECK(ks->TakeDueExpiries(kNow + 20, 10).empty());  // once only
+  Apply(*ks, 3, [&] {                                 // what the node does with them
+    ks->Delete(0, "a");
+    ks->Delete(3, "b");
+  });
+  Apply(*ks, 4, [&] { ks->SwapDb(0, 5); });
+  due = ks->TakeDueExpiries(kNow + 100, 1);  // bounded batch
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].db == 5);
+  CHECK(due[0].key == "moved");
+  due = ks->TakeDueExpiries(kNow + 100, 10);
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].db == 5);
+  CHECK(due[0].key == "c");
+}
+
+TEST_CASE_TEMPLATE("flushed keys never come out as due expiries", T, CONTRACT_IMPLS) {
+  T impl;
+  auto ks = impl.Make();
+  Apply(*ks, 1, [&] {
+    ks->Put(0, "a", Str("v", kNow + 10));
+    ks->Put(1, "b", Str("v", kNow + 10));
+  });
+  Apply(*ks, 2, [&] { ks->FlushDb(0); });
+  auto due = ks->TakeDueExpiries(kNow + 10, 10);
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].key == "b");
+  CHECK(ks->Stats().expires[0] == 0);
+}
+
+TEST_CASE_TEMPLATE("FLUSHDB, FLUSHALL and SWAPDB move keys and counts together", T,
+                   CONTRACT_IMPLS) {
+  T impl;
+  auto ks = impl.Make();
+  Apply(*ks, 1, [&] {
+    for (int i = 0; i < 5; ++i) ks->Put(0, "a" + std::to_string(i), Str("0"));
+    for (int i = 0; i < 3; ++i) ks->Put(1, "b" + std::to_string(i), Str("1", kNow + 1000));
+  });
+  Apply(*ks, 2, [&] { ks->SwapDb(0, 1); });
+  CHECK(ks->Size(0) == 3);
+  CHECK(ks->Size(1) == 5);
+  CHECK(ks->Stats().expires[0] == 3);
+  CHECK(ks->Stats().expires[1] == 0);
+  CHECK(ValueOf(*ks, 0, "b1") == "1");
+  CHECK(ValueOf(*ks, 1, "a4") == "0");
+  CHECK(ValueOf(*ks, 0, "a4") == "<nil>");
+
+  Apply(*ks, 3, [&] {
+    ks->FlushDb(1);
+    ks->Put(1, "after", Str("x"));  // a write after the flush, in the same apply, survives it
+  });
+  CHECK(ks->Size(1) == 1);
+  CHECK(ValueOf(*ks, 1, "a4") == "<nil>");
+  CHECK(ValueOf(*ks, 1, "after") == "x");
+  CHECK(ks->Size(0) == 3);
+
+  Apply(*ks, 4, [&] { ks->FlushAll(); });
+  for (int db = 0; db < kNumDatabases; ++db) CHECK(ks->Size(db) == 0);
+  CHECK(ValueOf(*ks, 0, "b1") == "<nil>");
+  CHECK(ks->Stats().expires[0] == 0);
+  Apply(*ks, 5, [&] { ks->Put(0, "b1", Str("new")); });
+  CHECK(ValueOf(*ks, 0, "b1") == "new");
+}
+
+TEST_CASE_TEMPLATE("SCAN returns every key present for the whole scan despite writes", T,
+                   CONTRACT_IMPLS) {
+  T impl;
+  auto ks = impl.Make();
+  uint64_t index = 1;
+  Apply(*ks, index++, [&] {
+    for (int i = 0; i < 300; ++i) ks->Put(2, "stay:" + std::to_string(i), Str("v"));
+    for (int i = 0; i < 100; ++i) ks->Put(2, "churn:" + std::to_string(i), Str("v"));
+  });
+  std::set<std::string> seen;
+  uint64_t cursor = 0;
+  int pages = 0, round = 0;
+  do {
+    auto page = ks->Scan(2, cursor, 10, kNow);
+    REQUIRE(page.ok());
+    seen.insert(page->keys.begin(), page->keys.end());
+    cursor = page->next_cursor;
+    ++pages;
+    // Between pages: delete some keys, add others, rewrite some that stay.
+    Apply(*ks, index++, [&] {
+      ks->Delete(2, "churn:" + std::to_string(round % 100));
+      ks->Put(2, "new:" + std::to_string(round), Str("v"));
+      ks->Put(2, "stay:" + std::to_string((round * 7) % 300), Str("rewritten"));
+    });
+    ++round;
+  } while (cursor != 0);
+  CHECK(pages > 20);
+  for (int i = 0; i < 300; ++i) CHECK(seen.count("stay:" + std::to_string(i)) == 1);
+}
+
+TEST_CASE_TEMPLATE("SCAN with a count pages through in hash order without repeats", T,
+                   CONTRACT_IMPLS) {
+  T impl;
+  auto ks = impl.Make();
+  Apply(*ks, 1, [&] {
+    for (int i = 0; i < 50; ++i) ks->Put(0, "k" + std::to_string(i), Str("v"));
+  });
+  std::multiset<std::string> seen;
+  uint64_t cursor = 0;
+  do {
+    auto page = ks->Scan(0, cursor, 7, kNow);
+    REQUIRE(page.ok());
+    CHECK(page->keys.size() <= 7);
+    seen.insert(page->keys.begin(), page->keys.end());
+    cursor = page->next_cursor;
+  } while (cursor != 0);
+  CHECK(seen.size() == 50);
+  CHECK(std::set<std::string>(seen.begin(), seen.end()).size() == 50);
+  auto empty = ks->Scan(9, 0, 10, kNow);
+  REQUIRE(empty.ok());
+  CHECK(empty->keys.empty());
+  CHECK(empty->next_cursor == 0);
+}
