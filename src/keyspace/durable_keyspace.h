@@ -71,7 +71,7 @@ class DurableKeyspace final : public Keyspace {
   void ResetStats() override { tier_.ResetStats(); }
   Result<size_t> CollectGarbage(size_t max_records) override;
 
-  void SetMaxMemory(uint64_t bytes) { tier_.SetBudget(bytes); }  // CONFIG SET maxmemory
+  void SetMaxMemory(uint64_t bytes) override { tier_.SetBudget(bytes); }  // CONFIG SET maxmemory
   size_t orphaned_namespaces() const { return orphans_.size(); }
   size_t wheel_size() const { return wheel_.size(); }
   const Engine& engine() const { return *engine_; }

@@ -88,6 +88,8 @@ class Keyspace {
   // records per call (the node calls it every loop iteration, outside applies). Returns how many
   // records were removed; 0 means nothing is left to do. Not part of the replicated state.
   virtual Result<size_t> CollectGarbage(size_t max_records) { return size_t{0}; }
+  // The memory tier's byte budget (CONFIG SET maxmemory); 0 = no limit.
+  virtual void SetMaxMemory(uint64_t bytes) {}
 };
 
 }  // namespace cairn::keyspace

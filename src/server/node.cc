@@ -11,7 +11,9 @@
 
 #include "commands/errors.h"
 #include "common/rng.h"
+#include "keyspace/durable_keyspace.h"
 #include "keyspace/memory_keyspace.h"
+#include "server/wal_write_log.h"
 
 namespace cairn::server {
 namespace {
@@ -21,6 +23,9 @@ namespace {
 constexpr size_t kMaxPendingOutput = 64 * 1024 * 1024;
 constexpr size_t kSlowlogMaxArgs = 32;
 constexpr size_t kSlowlogMaxArgLen = 128;
+// How often the log prefix that LevelDB already holds is dropped (one LevelDB fsync each time).
+constexpr int64_t kCompactIntervalMs = 5000;
+constexpr size_t kGcRecordsPerTick = 1000;
 
 std::string MakeRunId(uint64_t seed) {
   Rng rng(seed);
@@ -92,8 +97,7 @@ Status Node::Start() {
   std::error_code ec;
   std::filesystem::create_directories(config_.dir, ec);
   if (ec) return Status::IoError("cannot create dir '" + config_.dir + "': " + ec.message());
-  keyspace_ = std::make_unique<keyspace::MemoryKeyspace>();
-  log_ = std::make_unique<MemoryWriteLog>();
+  CAIRN_RETURN_IF_ERROR(OpenStorage());
   dispatcher_ = std::make_unique<commands::Dispatcher>(table_, *keyspace_, *this);
 
   tcp_ = std::make_unique<net::TcpServer>(&loop_, this);
@@ -110,10 +114,58 @@ Status Node::Start() {
   uv_signal_init(&loop_, &sigint_);
   sigint_.data = this;
   uv_signal_start(&sigint_, OnSignal, SIGINT);
+  signal(SIGPIPE, SIG_IGN);
+  StartReplay();
+  return Status::Ok();
+}
+
+Status Node::OpenStorage() {
+  // The async handle must exist before the log's writer thread can signal it.
   uv_async_init(&loop_, &log_async_, OnLogDurable);
   log_async_.data = this;
-  signal(SIGPIPE, SIG_IGN);
+  if (config_.dir == ":memory:") {  // a node without durability, for experiments
+    keyspace_ = std::make_unique<keyspace::MemoryKeyspace>();
+    log_ = std::make_unique<MemoryWriteLog>();
+    return Status::Ok();
+  }
+  keyspace::DurableKeyspaceOptions ko;
+  ko.dir = config_.dir + "/keyspace";
+  ko.maxmemory_bytes = static_cast<uint64_t>(config_.maxmemory);
+  auto ks = keyspace::DurableKeyspace::Open(ko);
+  if (!ks.ok()) return ks.status();
+  keyspace_ = std::move(*ks);
+  uv_async_t* async = &log_async_;
+  auto wal = WalWriteLog::Open(config_.dir + "/wal", config_.appendfsync,
+                               static_cast<uint64_t>(config_.wal_segment_bytes),
+                               [async] { uv_async_send(async); });
+  if (!wal.ok()) return wal.status();
+  wal_ = wal->get();
+  log_ = std::move(*wal);
+  uint64_t applied = keyspace_->applied_index();
+  if (log_->last_index() < applied) {
+    // LevelDB kept writes whose log records an OS crash lost (appendfsync everysec/no). Fill the
+    // gap with empty records so new records never reuse an applied index.
+    std::fprintf(stderr, "write log ends at %" PRIu64 " but the keyspace applied %" PRIu64
+                 "; filling the gap\n", log_->last_index(), applied);
+    std::vector<std::string> fillers(applied - log_->last_index());
+    CAIRN_RETURN_IF_ERROR(log_->Append(std::move(fillers)).status());
+    CAIRN_RETURN_IF_ERROR(log_->Sync());
+  }
+  compacted_up_to_ = applied;
   return Status::Ok();
+}
+
+void Node::StartReplay() {
+  replay_next_ = keyspace_->applied_index() + 1;
+  replay_last_ = log_->last_index();
+  if (replay_next_ > replay_last_) return;
+  loading_ = true;
+  replay_started_us_ = clock_.MonotonicUs();
+  std::fprintf(stderr, "replaying write log records %" PRIu64 "..%" PRIu64 "\n", replay_next_,
+               replay_last_);
+  uv_idle_init(&loop_, &replay_idle_);
+  replay_idle_.data = this;
+  uv_idle_start(&replay_idle_, OnReplayIdle);
 }
 
 int Node::Run() {
@@ -386,16 +438,28 @@ void Node::OnLogDurable(uv_async_t* a) {
 
 void Node::OnTimer(uv_timer_t* t) {
   auto* self = static_cast<Node*>(t->data);
-  if (self->active_expire_ && !self->loading_) self->ActiveExpireCycle();
+  if (self->loading_) return;
+  if (self->active_expire_) self->ActiveExpireCycle();
+  self->MaybeCompactLog(false);
+  auto gc = self->keyspace_->CollectGarbage(kGcRecordsPerTick);
+  if (!gc.ok()) std::fprintf(stderr, "keyspace gc: %s\n", gc.status().ToString().c_str());
 }
 
+// Like Redis's adaptive cycle: keep taking due keys while a full batch comes back, within a
+// slice of the tick, so a burst of expiries is cleared in seconds without stalling clients.
 void Node::ActiveExpireCycle() {
-  int64_t now = clock_.NowMs();
-  auto due = keyspace_->TakeDueExpiries(now, static_cast<size_t>(config_.active_expire_keys_per_cycle));
-  for (const auto& d : due) {
-    Proposal p;
-    commands::Dispatcher::EncodeExpire(d.db, d.key, d.expire_at_ms, now, &p.payload);
-    unlogged_.push_back(std::move(p));
+  constexpr int64_t kBudgetUs = 25000;
+  int64_t start_us = clock_.MonotonicUs();
+  size_t batch = static_cast<size_t>(config_.active_expire_keys_per_cycle);
+  while (true) {
+    int64_t now = clock_.NowMs();
+    auto due = keyspace_->TakeDueExpiries(now, batch);
+    for (const auto& d : due) {
+      Proposal p;
+      commands::Dispatcher::EncodeExpire(d.db, d.key, d.expire_at_ms, now, &p.payload);
+      unlogged_.push_back(std::move(p));
+    }
+    if (due.size() < batch || clock_.MonotonicUs() - start_us > kBudgetUs) break;
   }
 }
 
@@ -414,6 +478,7 @@ void Node::Shutdown(bool save) {
   Status st = log_->Sync();
   if (!st.ok()) std::fprintf(stderr, "log sync at shutdown failed: %s\n", st.ToString().c_str());
   ApplyDurable();
+  if (!loading_) MaybeCompactLog(true);
   st = keyspace_->Flush();
   if (!st.ok()) std::fprintf(stderr, "keyspace flush at shutdown failed: %s\n", st.ToString().c_str());
   StopLoop();
@@ -435,7 +500,47 @@ Status Node::Save() {
 }
 
 void Node::OnReplayIdle(uv_idle_t* idle) { static_cast<Node*>(idle->data)->ReplayStep(); }
-void Node::ReplayStep() {}
+
+// Replays a bounded slice of the log per loop iteration, so LOADING replies keep flowing.
+void Node::ReplayStep() {
+  constexpr size_t kReplayBytesPerStep = 4 << 20;
+  if (replay_next_ <= replay_last_) {
+    auto records = log_->Read(replay_next_, replay_last_, kReplayBytesPerStep);
+    if (!records.ok()) {
+      std::fprintf(stderr, "replay stopped at %" PRIu64 ": %s\n", replay_next_,
+                   records.status().ToString().c_str());
+      replay_last_ = replay_next_ - 1;
+    } else {
+      for (const auto& [index, payload] : *records) {
+        ApplyOne(index, Proposal{0, true, payload});
+        replay_next_ = index + 1;
+      }
+      if (records->empty()) replay_last_ = replay_next_ - 1;
+    }
+  }
+  if (replay_next_ > replay_last_) {
+    uv_idle_stop(&replay_idle_);
+    loading_ = false;
+    std::fprintf(stderr, "replay done in %.3f s\n",
+                 static_cast<double>(clock_.MonotonicUs() - replay_started_us_) / 1e6);
+  }
+}
+
+// Makes the keyspace's applied state durable on its own, then lets the log drop that prefix.
+void Node::MaybeCompactLog(bool force) {
+  uint64_t applied = keyspace_->applied_index();
+  if (loading_ || applied <= compacted_up_to_) return;
+  int64_t now = clock_.NowMs();
+  if (!force && now - last_compact_ms_ < kCompactIntervalMs) return;
+  last_compact_ms_ = now;
+  Status st = keyspace_->Flush();
+  if (st.ok()) st = log_->CompactPrefix(applied);
+  if (!st.ok()) {
+    std::fprintf(stderr, "log compaction failed: %s\n", st.ToString().c_str());
+    return;
+  }
+  compacted_up_to_ = applied;
+}
 
 // --- ServerApi: config, clients, monitor, slowlog ---
 
@@ -460,6 +565,10 @@ Status Node::ConfigSet(const std::vector<std::pair<std::string, std::string>>& p
   }
   config_ = std::move(next);
   for (auto& [id, c] : clients_) c->parser.limits().max_bulk_len = config_.proto_max_bulk_len;
+  keyspace_->SetMaxMemory(static_cast<uint64_t>(config_.maxmemory));
+  if (wal_ != nullptr) wal_->set_policy(config_.appendfsync);
+  uint64_t period_ms = std::max<int64_t>(1, 1000 / config_.hz);
+  uv_timer_set_repeat(&timer_, period_ms);
   return Status::Ok();
 }
 

@@ -20,6 +20,7 @@
 #include "net/tcp_server.h"
 #include "resp/parser.h"
 #include "server/config.h"
+#include "server/wal_write_log.h"
 #include "server/write_log.h"
 
 namespace cairn::server {
@@ -100,6 +101,9 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   void ResumeWaitingClients();
   void ActiveExpireCycle();
   void ReplayStep();
+  Status OpenStorage();
+  void StartReplay();
+  void MaybeCompactLog(bool force);
   void ApplyResumeBudget();
   Client* FindClient(uint64_t id);
   std::string CommandFullName(const std::vector<std::string>& argv) const;
@@ -123,6 +127,7 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   commands::CommandTable table_;
   std::unique_ptr<commands::Dispatcher> dispatcher_;
   std::unique_ptr<WriteLog> log_;
+  WalWriteLog* wal_ = nullptr;  // log_ when it is the file log
   std::unique_ptr<net::TcpServer> tcp_;
 
   std::map<uint64_t, Client*> clients_;  // by id, so CLIENT LIST is in connection order
@@ -141,6 +146,11 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   int64_t start_ms_ = 0;
   int64_t last_save_s_ = 0;
   std::string run_id_;
+  uint64_t replay_next_ = 0;
+  uint64_t replay_last_ = 0;
+  int64_t replay_started_us_ = 0;
+  uint64_t compacted_up_to_ = 0;
+  int64_t last_compact_ms_ = 0;
 };
 
 }  // namespace cairn::server
