@@ -23,8 +23,6 @@ namespace {
 constexpr size_t kMaxPendingOutput = 64 * 1024 * 1024;
 constexpr size_t kSlowlogMaxArgs = 32;
 constexpr size_t kSlowlogMaxArgLen = 128;
-// How often the log prefix that LevelDB already holds is dropped (one LevelDB fsync each time).
-constexpr int64_t kCompactIntervalMs = 5000;
 constexpr size_t kGcRecordsPerTick = 1000;
 
 std::string MakeRunId(uint64_t seed) {
@@ -501,21 +499,23 @@ Status Node::Save() {
 
 void Node::OnReplayIdle(uv_idle_t* idle) { static_cast<Node*>(idle->data)->ReplayStep(); }
 
-// Replays a bounded slice of the log per loop iteration, so LOADING replies keep flowing.
+// Replays the log in slices of about 10 ms per loop iteration, so clients keep getting their
+// LOADING replies promptly while a large log is applied.
 void Node::ReplayStep() {
-  constexpr size_t kReplayBytesPerStep = 4 << 20;
-  if (replay_next_ <= replay_last_) {
-    auto records = log_->Read(replay_next_, replay_last_, kReplayBytesPerStep);
-    if (!records.ok()) {
+  constexpr size_t kReplayReadBytes = 256 << 10;
+  constexpr int64_t kReplaySliceUs = 10000;
+  int64_t slice_start = clock_.MonotonicUs();
+  while (replay_next_ <= replay_last_ && clock_.MonotonicUs() - slice_start < kReplaySliceUs) {
+    auto records = log_->Read(replay_next_, replay_last_, kReplayReadBytes);
+    if (!records.ok() || records->empty()) {
       std::fprintf(stderr, "replay stopped at %" PRIu64 ": %s\n", replay_next_,
-                   records.status().ToString().c_str());
+                   records.ok() ? "no record" : records.status().ToString().c_str());
       replay_last_ = replay_next_ - 1;
-    } else {
-      for (const auto& [index, payload] : *records) {
-        ApplyOne(index, Proposal{0, true, payload});
-        replay_next_ = index + 1;
-      }
-      if (records->empty()) replay_last_ = replay_next_ - 1;
+      break;
+    }
+    for (const auto& [index, payload] : *records) {
+      ApplyOne(index, Proposal{0, true, payload});
+      replay_next_ = index + 1;
     }
   }
   if (replay_next_ > replay_last_) {
@@ -531,7 +531,10 @@ void Node::MaybeCompactLog(bool force) {
   uint64_t applied = keyspace_->applied_index();
   if (loading_ || applied <= compacted_up_to_) return;
   int64_t now = clock_.NowMs();
-  if (!force && now - last_compact_ms_ < kCompactIntervalMs) return;
+  if (!force && (config_.log_compact_interval_ms == 0 ||
+                 now - last_compact_ms_ < config_.log_compact_interval_ms)) {
+    return;
+  }
   last_compact_ms_ = now;
   Status st = keyspace_->Flush();
   if (st.ok()) st = log_->CompactPrefix(applied);
