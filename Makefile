@@ -5,18 +5,24 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps build run test bench sanitize fuzz clean
+.PHONY: all deps configure build server run test bench sanitize fuzz clean
 
 all: build
 
 deps:
 	@bash deps/install.sh
 
-build: deps
+configure: deps
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) > /dev/null
+
+build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
-run: build
+# Only the server, so the first `make run` does not wait for the tests to compile.
+server: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target cairn-server
+
+run: server
 	@mkdir -p data
 	./$(BUILD)/cairn-server conf/cairn.toml
 
