@@ -2,6 +2,11 @@
 // a client that never reads its replies.
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <thread>
+
 #include "harness.h"
 
 using namespace cairn::testing;
@@ -55,4 +60,29 @@ TEST_CASE("CONFIG SET maxclients applies to new connections") {
   CHECK(RawExchange(srv.port(), "PING\r\n", 100, 2000, &closed) == "-ERR max number of clients reached\r\n");
   CHECK(Run(a.get(), {"CONFIG", "SET", "maxclients", "10"}) == "OK");
   CHECK(RawExchange(srv.port(), "PING\r\n", 7, 2000) == "+PONG\r\n");
+}
+
+TEST_CASE("timeout closes a client idle for longer") {
+  ServerProcess srv({"--timeout", "1"});
+  REQUIRE(srv.Start());
+  auto idle = srv.Connect();
+  auto busy = srv.Connect();
+  CHECK(Run(idle.get(), {"PING"}) == "PONG");
+  for (int i = 0; i < 30; ++i) {  // 3 s of activity on the other connection
+    CHECK(Run(busy.get(), {"PING"}) == "PONG");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(Run(idle.get(), {"PING"}) != "PONG");
+  CHECK(Run(busy.get(), {"PING"}) == "PONG");
+}
+
+TEST_CASE("logfile sends the server's messages to a file") {
+  std::string dir = MakeTempDir("cairn-logfile");
+  ServerProcess srv({"--logfile", dir + "/cairn.log"});
+  REQUIRE(srv.Start());
+  REQUIRE(srv.Stop() == 0);
+  std::ifstream f(dir + "/cairn.log");
+  std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  CHECK(all.find("ready to accept connections") != std::string::npos);
+  CHECK(all.find("shutting down") != std::string::npos);
 }

@@ -23,6 +23,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cairn-server: bad configuration: %s\n", st.message().c_str());
     return 1;
   }
+  if (!config.logfile.empty() && std::freopen(config.logfile.c_str(), "a", stderr) == nullptr) {
+    std::fprintf(stdout, "cairn-server: cannot open logfile '%s'\n", config.logfile.c_str());
+    return 1;
+  }
+  std::setvbuf(stderr, nullptr, _IOLBF, 0);
   cairn::server::Node node(std::move(config));
   st = node.Start();
   if (!st.ok()) {

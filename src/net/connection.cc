@@ -29,6 +29,10 @@ void Connection::CloseAfterWrite() {
 
 void Connection::Close() { server_->BeginClose(this); }
 
+void Connection::SetKeepAlive(int seconds) {
+  uv_tcp_keepalive(&handle_, seconds > 0 ? 1 : 0, static_cast<unsigned>(seconds));
+}
+
 void Connection::PauseReading() {
   paused_ = true;
   server_->StopReading(this);

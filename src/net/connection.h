@@ -44,6 +44,8 @@ class Connection {
   bool closing() const { return closing_ || close_after_write_; }
 
   // Stops and resumes delivery of new input (backpressure, or while a client waits on a write).
+  // TCP keepalive probes after `seconds` idle; 0 turns them off.
+  void SetKeepAlive(int seconds);
   void PauseReading();
   void ResumeReading();
   bool reading_paused() const { return paused_; }

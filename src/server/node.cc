@@ -187,6 +187,7 @@ void Node::OnConnect(net::Connection& conn) {
   c->parser.limits().max_bulk_len = config_.proto_max_bulk_len;
   c->parser.limits().unauthenticated = !c->session.authenticated;
   conn.set_attachment(std::move(client));
+  conn.SetKeepAlive(static_cast<int>(config_.tcp_keepalive));
   ++stats_.total_connections;
   if (clients_.size() >= static_cast<size_t>(config_.maxclients)) {
     ++stats_.rejected_connections;
@@ -436,11 +437,25 @@ void Node::OnLogDurable(uv_async_t* a) {
 
 void Node::OnTimer(uv_timer_t* t) {
   auto* self = static_cast<Node*>(t->data);
+  self->CloseIdleClients();
   if (self->loading_) return;
   if (self->active_expire_) self->ActiveExpireCycle();
   self->MaybeCompactLog(false);
   auto gc = self->keyspace_->CollectGarbage(kGcRecordsPerTick);
   if (!gc.ok()) std::fprintf(stderr, "keyspace gc: %s\n", gc.status().ToString().c_str());
+}
+
+// The `timeout` setting: a normal client idle for longer is closed (MONITOR clients are not).
+void Node::CloseIdleClients() {
+  if (config_.timeout <= 0) return;
+  int64_t now = clock_.NowMs();
+  std::vector<net::Connection*> idle;  // closing erases from clients_: collect first
+  for (auto& [id, c] : clients_) {
+    const commands::Session& s = c->session;
+    if (s.monitor || s.pending_writes > 0) continue;
+    if ((now - s.last_interaction_ms) / 1000 > config_.timeout) idle.push_back(c->conn);
+  }
+  for (net::Connection* conn : idle) conn->Close();
 }
 
 // Like Redis's adaptive cycle: keep taking due keys while a full batch comes back, within a

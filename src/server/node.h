@@ -100,6 +100,7 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   void ApplyOne(uint64_t index, const Proposal& p);
   void ResumeWaitingClients();
   void ActiveExpireCycle();
+  void CloseIdleClients();
   void ReplayStep();
   Status OpenStorage();
   void StartReplay();
