@@ -154,9 +154,10 @@ ParseStatus Parser::ParseMultibulk(std::string_view in, size_t* consumed) {
       return Fail("Protocol error: unauthenticated multibulk length");
     }
     pos = cr + 2;
-    argv_.clear();
+    filled_ = 0;
     arg_bytes_ = 0;
     if (count <= 0) {  // "*0" and "*-1" are empty requests: Next skips them
+      argv_.clear();
       *consumed += pos;
       return ParseStatus::kCommand;
     }
@@ -190,7 +191,14 @@ ParseStatus Parser::ParseMultibulk(std::string_view in, size_t* consumed) {
     }
     size_t need = static_cast<size_t>(bulk_len_) + 2;
     if (rest.size() < need) break;
-    argv_.emplace_back(rest.data(), static_cast<size_t>(bulk_len_));
+    // Reuse the argument strings of earlier commands: assign keeps their capacity, so a steady
+    // stream of same-shaped commands allocates nothing here.
+    if (filled_ < argv_.size()) {
+      argv_[filled_].assign(rest.data(), static_cast<size_t>(bulk_len_));
+    } else {
+      argv_.emplace_back(rest.data(), static_cast<size_t>(bulk_len_));
+    }
+    ++filled_;
     arg_bytes_ += static_cast<size_t>(bulk_len_);
     pos += need;
     bulk_len_ = -1;
@@ -198,6 +206,7 @@ ParseStatus Parser::ParseMultibulk(std::string_view in, size_t* consumed) {
   }
   *consumed += pos;
   if (args_remaining_ > 0) return ParseStatus::kNeedMore;
+  argv_.resize(filled_);  // only ever shrinks: drops strings left from a longer command
   Reset();
   return ParseStatus::kCommand;
 }

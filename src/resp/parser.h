@@ -52,6 +52,7 @@ class Parser {
 
   Limits limits_;
   std::vector<std::string> argv_;
+  size_t filled_ = 0;  // arguments of the command in progress already in argv_
   std::string error_;
   int64_t args_remaining_ = 0;  // multibulk arguments still to read; 0 when between commands
   int64_t bulk_len_ = -1;       // length of the bulk being read; -1 before its header

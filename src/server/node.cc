@@ -191,6 +191,7 @@ void Node::OnConnect(net::Connection& conn) {
   ++stats_.total_connections;
   if (clients_.size() >= static_cast<size_t>(config_.maxclients)) {
     ++stats_.rejected_connections;
+    c->rejected = true;
     resp::ReplyBuilder(&conn.output()).Error(commands::err::kMaxClients);
     conn.CloseAfterWrite();
     return;
@@ -210,8 +211,7 @@ Client* Node::FindClient(uint64_t id) {
 
 void Node::OnData(net::Connection& conn) {
   auto* c = static_cast<Client*>(conn.attachment());
-  if (c == nullptr || conn.closing()) return;
-  if (clients_.count(conn.id()) == 0) return;  // rejected at connect
+  if (c == nullptr || conn.closing() || c->rejected) return;
   ProcessInput(*c);
 }
 
@@ -369,6 +369,7 @@ void Node::BeforePoll() {
 
 void Node::AppendProposals() {
   if (unlogged_.empty()) return;
+  // The log takes its own copy; the proposal keeps the payload to apply it once durable.
   std::vector<std::string> payloads;
   payloads.reserve(unlogged_.size());
   for (auto& p : unlogged_) payloads.push_back(p.payload);

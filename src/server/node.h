@@ -29,7 +29,8 @@ namespace cairn::server {
 struct Client final : net::Attachment {
   commands::Session session;
   resp::Parser parser;
-  bool deferred = false;  // parser.argv() holds a command waiting for this client's writes
+  bool deferred = false;
+  bool rejected = false;  // over maxclients: gets its error and is closed, never served  // parser.argv() holds a command waiting for this client's writes
   net::Connection* conn = nullptr;
 };
 
