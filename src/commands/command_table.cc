@@ -41,6 +41,7 @@ CommandTable::CommandTable() {
   Add(IntrospectionCommands());
   Add(StringCommands());
   Add(KeyCommands());
+  Add(TxnCommands());
 }
 
 void CommandTable::Add(std::span<const CommandSpec> family) {

@@ -33,6 +33,7 @@ void ResetSession(Session& s) {
   s.no_evict = false;
   s.no_touch = false;
   s.monitor = false;
+  s.txn = TxnState{};  // RESET discards a transaction and unwatches every key
 }
 
 void Reset(Context& ctx) {

@@ -1,10 +1,28 @@
-// Dispatcher: the checks every command passes, in Redis's order, and the apply of log records.
+// Dispatcher: the checks every command passes, in Redis's order, MULTI queuing and EXEC, and the
+// apply of log records.
 #include "commands/dispatch.h"
 
+#include "commands/args.h"
 #include "commands/context.h"
 #include "commands/errors.h"
+#include "commands/txn.h"
+#include "common/assert.h"
 
 namespace cairn::commands {
+
+Dispatcher::Dispatcher(const CommandTable& table, keyspace::Keyspace& keyspace, ServerApi& server)
+    : table_(table),
+      keyspace_(keyspace),
+      server_(server),
+      multi_(table.Find("multi")),
+      exec_(table.Find("exec")),
+      discard_(table.Find("discard")),
+      watch_(table.Find("watch")),
+      quit_(table.Find("quit")),
+      reset_(table.Find("reset")),
+      select_(table.Find("select")) {
+  CAIRN_ASSERT(multi_ && exec_ && discard_ && watch_ && quit_ && reset_ && select_);
+}
 
 const CommandSpec* Dispatcher::Resolve(const std::vector<std::string>& argv,
                                        resp::ReplyBuilder& reply) {
@@ -28,35 +46,72 @@ const CommandSpec* Dispatcher::Resolve(const std::vector<std::string>& argv,
   return spec;
 }
 
+// The command of a logged argv, or nullptr when the record names none (a corrupt record).
+const CommandSpec* Dispatcher::ResolveLogged(const std::vector<std::string>& argv) const {
+  const CommandSpec* spec = table_.Find(argv[0]);
+  if (spec != nullptr && !spec->subcommands.empty() && argv.size() >= 2) {
+    spec = CommandTable::FindSub(*spec, argv[1]);
+  }
+  if (spec == nullptr || !spec->ArityOk(argv.size())) return nullptr;
+  return spec;
+}
+
+bool Dispatcher::IsTxnControl(const CommandSpec* spec) const {
+  return spec == multi_ || spec == exec_ || spec == discard_ || spec == watch_ || spec == quit_ ||
+         spec == reset_;
+}
+
+// A command refused while queuing makes EXEC fail (Redis's flagTransaction).
+void Dispatcher::FlagTransaction(Session& s) const {
+  if (s.txn.in_multi) s.txn.dirty = true;
+}
+
 Outcome Dispatcher::Execute(Session& s, const std::vector<std::string>& argv,
                             resp::ReplyBuilder& reply, int64_t now_ms, std::string* effect,
                             const CommandSpec** out_spec) {
   // While writes of this session wait in the log, nothing may reply ahead of them; only a valid
-  // write (whose reply also comes at apply) can go on.
+  // write (whose reply also comes at apply) can go on. Inside MULTI nothing goes ahead (MULTI
+  // itself waited, so this is a safety net), nor after a logged EXEC that may change the session
+  // (a queued SELECT decides the database of the writes after it).
   std::string scratch;
   resp::ReplyBuilder probe(&scratch, reply.protocol());
-  resp::ReplyBuilder& target = s.pending_writes > 0 ? probe : reply;
+  const bool waiting = s.pending_writes > 0;
+  resp::ReplyBuilder& target = waiting ? probe : reply;
 
   const CommandSpec* spec = Resolve(argv, target);
   *out_spec = spec;
-  if (spec == nullptr) return s.pending_writes > 0 ? Outcome::kWaitForWrites : Outcome::kReplied;
-  if (s.pending_writes > 0 && !spec->is_write()) return Outcome::kWaitForWrites;
+  if (spec == nullptr) {
+    if (waiting) return Outcome::kWaitForWrites;
+    FlagTransaction(s);
+    return Outcome::kReplied;
+  }
+  if (waiting && (!spec->is_write() || s.txn.in_multi || s.exec_changes_session)) {
+    return Outcome::kWaitForWrites;
+  }
 
   if (!s.authenticated && !server_.RequirePass().empty() && !(spec->flags & kNoAuth)) {
-    if (s.pending_writes > 0) return Outcome::kWaitForWrites;
+    if (waiting) return Outcome::kWaitForWrites;
     reply.Error(err::kNoAuth);
+    FlagTransaction(s);
     return Outcome::kReplied;
   }
   if (server_.loading() && !(spec->flags & kLoading)) {
-    if (s.pending_writes > 0) return Outcome::kWaitForWrites;
+    if (waiting) return Outcome::kWaitForWrites;
     reply.Error(err::kLoading);
+    FlagTransaction(s);
     return Outcome::kReplied;
   }
+
+  if (s.txn.in_multi && !IsTxnControl(spec)) {
+    Context ctx{s, argv, reply, keyspace_, server_, *spec, table_, now_ms, s.txn.db, false};
+    return Queue(ctx);
+  }
+  if (spec == exec_) return Exec(s, reply, now_ms, effect);
 
   Context ctx{s, argv, target, keyspace_, server_, *spec, table_, now_ms, s.db, false};
   if (spec->is_write()) {
     if (spec->validate != nullptr && !spec->validate(ctx)) {
-      return s.pending_writes > 0 ? Outcome::kWaitForWrites : Outcome::kReplied;
+      return waiting ? Outcome::kWaitForWrites : Outcome::kReplied;
     }
     Effect e;
     e.kind = EffectKind::kCommand;
@@ -69,6 +124,105 @@ Outcome Dispatcher::Execute(Session& s, const std::vector<std::string>& argv,
   }
   spec->handler(ctx);
   return Outcome::kReplied;
+}
+
+// Queues one command inside MULTI. ctx.db is the database it will run in (after queued SELECTs),
+// so that a validator that compares databases (COPY, MOVE) sees the right one.
+Outcome Dispatcher::Queue(Context& ctx) {
+  Session& s = ctx.session;
+  const CommandSpec& spec = ctx.spec;
+  if (spec.flags & kNoMulti) {
+    ctx.reply.Error(err::kNotAllowedInMulti);
+    FlagTransaction(s);
+    return Outcome::kReplied;
+  }
+  // A write's validator is pure, so its syntax errors are found now, as errors of queuing.
+  if (spec.is_write() && spec.validate != nullptr && !spec.validate(ctx)) {
+    FlagTransaction(s);
+    return Outcome::kReplied;
+  }
+  size_t bytes = 0;
+  for (const auto& a : ctx.argv) bytes += a.size() + 8;
+  if (s.txn.queued_bytes + bytes > kMaxTransactionBytes) {
+    ctx.reply.Error(err::kTransactionTooLarge);
+    FlagTransaction(s);
+    return Outcome::kReplied;
+  }
+  if (&spec == select_) {
+    // The queued SELECT runs inside EXEC; the commands after it are validated in its database.
+    int64_t db = 0;
+    if (ParseInt64(ctx.arg(1), &db) && db >= 0 && db < keyspace::kNumDatabases) {
+      s.txn.db = static_cast<int>(db);
+    }
+  }
+  s.txn.queued_bytes += bytes;
+  s.txn.queued.push_back(ctx.argv);
+  s.txn.has_write = s.txn.has_write || spec.is_write();
+  if (!(spec.flags & (kWrite | kReadOnly))) s.txn.changes_session = true;
+  ctx.reply.Simple("QUEUED");
+  return Outcome::kReplied;
+}
+
+Outcome Dispatcher::Exec(Session& s, resp::ReplyBuilder& reply, int64_t now_ms,
+                         std::string* effect) {
+  if (!s.txn.in_multi) {
+    reply.Error(err::kExecWithoutMulti);
+    return Outcome::kReplied;
+  }
+  // EXEC ends the transaction and every WATCH, whatever its outcome.
+  TxnState txn = std::move(s.txn);
+  s.txn = TxnState{};
+  if (txn.dirty) {
+    reply.Error(err::kExecAbort);
+    return Outcome::kReplied;
+  }
+  if (!txn.has_write) {
+    // Nothing to log: this session has no write pending (EXEC waited for them), and the loop
+    // thread runs the whole transaction before any other command, so it is atomic as it is.
+    if (!WatchedKeysUnchanged(keyspace_, txn.watched, now_ms)) {
+      reply.NullArray();
+    } else {
+      RunTransaction(s, txn.queued, s.db, now_ms, /*applying=*/false, reply);
+    }
+    return Outcome::kReplied;
+  }
+  s.exec_changes_session = txn.changes_session;
+  Effect e;
+  e.kind = EffectKind::kTransaction;
+  e.db = s.db;
+  e.now_ms = now_ms;
+  e.commands = std::move(txn.queued);
+  e.watches = std::move(txn.watched);
+  effect->clear();
+  EncodeEffect(e, effect);
+  return Outcome::kProposed;
+}
+
+void Dispatcher::RunTransaction(Session& s, const std::vector<std::vector<std::string>>& commands,
+                                int db, int64_t now_ms, bool applying,
+                                resp::ReplyBuilder& reply) {
+  reply.ArrayHeader(commands.size());
+  for (const auto& argv : commands) {
+    const CommandSpec* spec = ResolveLogged(argv);
+    // Queuing let none of these in; a record that holds one is corrupt.
+    if (spec == nullptr || IsTxnControl(spec) || (spec->flags & kNoMulti)) {
+      reply.Error("ERR corrupt log record");
+      continue;
+    }
+    // A command that does not touch the keyspace (CONFIG SET, CLIENT KILL, DEBUG, PING) acts on
+    // the node serving the client, once: not again at replay or on another replica, where the
+    // session is the node's stand-in (id 0) and the reply goes nowhere. Redis likewise
+    // replicates only a transaction's writes.
+    if (applying && s.id == 0 && !(spec->flags & (kWrite | kReadOnly)) && spec != select_) {
+      reply.Null();
+      continue;
+    }
+    s.db = db;  // SELECT reads and sets the session's database
+    Context ctx{s, argv, reply, keyspace_, server_, *spec, table_, now_ms, db, applying};
+    spec->handler(ctx);
+    if (spec == select_) db = s.db;
+  }
+  s.db = db;
 }
 
 void Dispatcher::EncodeExpire(int db, const std::string& key, int64_t expire_at_ms,
@@ -109,13 +263,19 @@ Status Dispatcher::Apply(std::string_view record, uint64_t index, Session& s,
       return Status::Corruption("expire effect: bad shape");
     }
     ApplyExpire(e);
+  } else if (e.kind == EffectKind::kTransaction) {
+    s.exec_changes_session = false;
+    // The WATCH check and the commands see the keyspace as of this entry, with its time: the
+    // same on every node. One apply: one atomic batch.
+    if (!WatchedKeysUnchanged(keyspace_, e.watches, e.now_ms)) {
+      reply.NullArray();
+    } else {
+      RunTransaction(s, e.commands, e.db, e.now_ms, /*applying=*/true, reply);
+    }
   } else {
     for (const auto& argv : e.commands) {
-      const CommandSpec* spec = table_.Find(argv[0]);
-      if (spec != nullptr && !spec->subcommands.empty() && argv.size() >= 2) {
-        spec = CommandTable::FindSub(*spec, argv[1]);
-      }
-      if (spec == nullptr || !spec->is_write() || !spec->ArityOk(argv.size())) {
+      const CommandSpec* spec = ResolveLogged(argv);
+      if (spec == nullptr || !spec->is_write()) {
         reply.Error("ERR corrupt log record");
         continue;
       }

@@ -1,6 +1,12 @@
 // Dispatcher: runs one client command (lookup, arity, auth, loading, then the handler), or, for
 // a write, validates it and hands back the Effect to log; and applies logged Effects. It owns no
 // state beyond references to the table, the keyspace and the node. Loop thread only.
+//
+// Transactions: inside MULTI a command is checked (name, arity, auth, loading, MULTI ban, a
+// write's validator) and queued; a failed check marks the transaction, and EXEC then answers
+// EXECABORT. EXEC of a transaction without writes runs at once; one with a write becomes a single
+// kTransaction record (commands, database, WATCH observations) that Apply checks and runs as one
+// keyspace apply, so it is atomic on disk and to other clients.
 #pragma once
 
 #include <string>
@@ -27,8 +33,7 @@ struct ApplyStats {
 
 class Dispatcher {
  public:
-  Dispatcher(const CommandTable& table, keyspace::Keyspace& keyspace, ServerApi& server)
-      : table_(table), keyspace_(keyspace), server_(server) {}
+  Dispatcher(const CommandTable& table, keyspace::Keyspace& keyspace, ServerApi& server);
 
   // Runs argv for the session. On kProposed, *effect holds the encoded record and *spec the
   // command (for MONITOR and the slow log, *spec is set for every known command).
@@ -50,12 +55,31 @@ class Dispatcher {
  private:
   // Resolves a container's subcommand and checks arity; replies and returns nullptr on error.
   const CommandSpec* Resolve(const std::vector<std::string>& argv, resp::ReplyBuilder& reply);
+  const CommandSpec* ResolveLogged(const std::vector<std::string>& argv) const;
   void ApplyExpire(const Effect& e);
+
+  // Transactions.
+  bool IsTxnControl(const CommandSpec* spec) const;
+  void FlagTransaction(Session& s) const;
+  Outcome Queue(Context& ctx);
+  Outcome Exec(Session& s, resp::ReplyBuilder& reply, int64_t now_ms, std::string* effect);
+  // Runs a transaction's commands from database `db`, replying with the array of their replies;
+  // a queued SELECT changes the database for the commands after it, and for the session.
+  void RunTransaction(Session& s, const std::vector<std::vector<std::string>>& commands, int db,
+                      int64_t now_ms, bool applying, resp::ReplyBuilder& reply);
 
   const CommandTable& table_;
   keyspace::Keyspace& keyspace_;
   ServerApi& server_;
   ApplyStats apply_stats_;
+  // Constant after construction: the commands that keep their own behaviour inside MULTI.
+  const CommandSpec* multi_ = nullptr;
+  const CommandSpec* exec_ = nullptr;
+  const CommandSpec* discard_ = nullptr;
+  const CommandSpec* watch_ = nullptr;
+  const CommandSpec* quit_ = nullptr;
+  const CommandSpec* reset_ = nullptr;
+  const CommandSpec* select_ = nullptr;
 };
 
 }  // namespace cairn::commands

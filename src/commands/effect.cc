@@ -19,6 +19,15 @@ void EncodeEffect(const Effect& e, std::string* out) {
     PutVarint64(out, argv.size());
     for (const auto& a : argv) PutLengthPrefixed(out, a);
   }
+  if (e.kind != EffectKind::kTransaction) return;
+  PutVarint64(out, e.watches.size());
+  for (const auto& w : e.watches) {
+    PutVarint64(out, static_cast<uint64_t>(w.db));
+    PutLengthPrefixed(out, w.key);
+    out->push_back(static_cast<char>(w.present ? 1 : 0));
+    PutVarint64(out, w.mod_index);
+    PutVarint64(out, w.db_change_index);
+  }
 }
 
 Result<Effect> DecodeEffect(std::string_view in) {
@@ -48,6 +57,28 @@ Result<Effect> DecodeEffect(std::string_view in) {
       std::string_view v;
       if (!GetLengthPrefixed(&in, &v)) return Status::Corruption("effect: bad argument");
       a.assign(v.data(), v.size());
+    }
+  }
+  if (e.kind == EffectKind::kTransaction) {
+    uint64_t n_watches = 0;
+    if (!GetVarint64(&in, &n_watches) || n_watches > in.size()) {
+      return Status::Corruption("effect: bad watch count");
+    }
+    e.watches.resize(n_watches);
+    for (auto& w : e.watches) {
+      uint64_t wdb = 0;
+      std::string_view key;
+      if (!GetVarint64(&in, &wdb) || wdb >= 16 || !GetLengthPrefixed(&in, &key) || in.empty() ||
+          static_cast<uint8_t>(in[0]) > 1) {
+        return Status::Corruption("effect: bad watch");
+      }
+      w.db = static_cast<int>(wdb);
+      w.key.assign(key.data(), key.size());
+      w.present = in[0] == 1;
+      in.remove_prefix(1);
+      if (!GetVarint64(&in, &w.mod_index) || !GetVarint64(&in, &w.db_change_index)) {
+        return Status::Corruption("effect: bad watch");
+      }
     }
   }
   if (!in.empty()) return Status::Corruption("effect: trailing bytes");

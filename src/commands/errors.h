@@ -50,6 +50,18 @@ inline constexpr std::string_view kLfuNotSelected =
 inline constexpr std::string_view kLfuSelected =
     "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
     "switching between policies at runtime LRU and LFU data will take some time to adjust.";
+// Transactions.
+inline constexpr std::string_view kMultiNested = "ERR MULTI calls can not be nested";
+inline constexpr std::string_view kExecWithoutMulti = "ERR EXEC without MULTI";
+inline constexpr std::string_view kDiscardWithoutMulti = "ERR DISCARD without MULTI";
+inline constexpr std::string_view kWatchInMulti = "ERR WATCH inside MULTI is not allowed";
+inline constexpr std::string_view kExecAbort =
+    "EXECABORT Transaction discarded because of previous errors.";
+inline constexpr std::string_view kNotAllowedInMulti =
+    "ERR Command not allowed inside a transaction";
+// Cairn's own: a transaction is one log record, and a record has a size limit.
+inline constexpr std::string_view kTransactionTooLarge =
+    "ERR Transaction too large: the queued commands exceed 512 MB";
 // Cairn's own: the keyspace interface cannot yet relocate a collection's member records.
 inline constexpr std::string_view kCannotRelocateCollection =
     "ERR Cairn cannot yet rename, copy or move a key of this type";

@@ -7,11 +7,29 @@
 #include <string>
 #include <vector>
 
+#include "commands/effect.h"
+
 namespace cairn::commands {
+
+// MULTI/EXEC and WATCH state of one client (txn_cmds.cc, dispatch.cc).
+struct TxnState {
+  bool in_multi = false;
+  bool dirty = false;      // a command failed while queuing: EXEC answers EXECABORT
+  bool has_write = false;  // a write is queued: EXEC goes through the log
+  // A queued command may change the session itself (SELECT, HELLO, AUTH, CLIENT ...): if EXEC
+  // goes through the log, the commands after it must wait for its apply, writes too.
+  bool changes_session = false;
+  int db = 0;              // the database the next queued command will run in (queued SELECT)
+  std::vector<std::vector<std::string>> queued;
+  size_t queued_bytes = 0;
+  std::vector<WatchedKey> watched;  // kept from WATCH until EXEC, DISCARD, UNWATCH or RESET
+};
 
 enum class ReplyMode : uint8_t { kOn, kOff, kSkipNext, kSkipThis };
 
 struct Session {
+  // The client's connection id, from 1. 0: the node's stand-in session, used when a log record
+  // is applied without its proposer (replay, a follower, a client gone).
   uint64_t id = 0;
   std::string peer;   // "ip:port"
   std::string local;  // "ip:port"
@@ -33,6 +51,9 @@ struct Session {
   std::string last_command = "NULL";
   // Writes proposed and not yet applied: commands after them wait, to keep replies in order.
   uint64_t pending_writes = 0;
+  // A logged EXEC that may change this session (TxnState::changes_session) is not yet applied.
+  bool exec_changes_session = false;
+  TxnState txn;
 };
 
 }  // namespace cairn::commands

@@ -71,6 +71,7 @@ Status DurableKeyspace::Load() {
       LoadU64(SingletonKey(Singleton::kNextNamespace), &st.next_ns, kNumDatabases));
   for (int db = 0; db < kNumDatabases; ++db) {
     CAIRN_RETURN_IF_ERROR(LoadU64(DbMappingKey(db), &st.dbs[db].ns, db));
+    CAIRN_RETURN_IF_ERROR(LoadU64(DbChangeIndexKey(db), &st.db_change_index[db], 0));
     std::string raw;
     Status s = engine_->Get(CountersKey(st.dbs[db].ns), &raw);
     if (s.ok()) {
@@ -297,6 +298,7 @@ bool DurableKeyspace::Delete(int db, std::string_view key) {
 void DurableKeyspace::FlushDb(int db) {
   CAIRN_ASSERT(in_apply_);
   DbState& d = working_.dbs[db];
+  working_.db_change_index[db] = apply_index_;
   // An empty database has no metadata records to drop (a deleted collection's members are
   // tracked by their own 'G' record), so it keeps its namespace.
   if (d.counters.keys == 0) return;
@@ -313,7 +315,9 @@ void DurableKeyspace::FlushAll() {
 
 void DurableKeyspace::SwapDb(int a, int b) {
   CAIRN_ASSERT(in_apply_);
+  if (a == b) return;
   std::swap(working_.dbs[a], working_.dbs[b]);
+  working_.db_change_index[a] = working_.db_change_index[b] = apply_index_;
 }
 
 // Records of the small state that changed in this apply, plus the applied index.
@@ -323,6 +327,9 @@ void DurableKeyspace::AddStateToBatch() {
     const DbState& c = committed_.dbs[db];
     if (w.ns != c.ns) batch_.Put(DbMappingKey(db), EncodeU64Value(w.ns));
     if (!(w == c)) batch_.Put(CountersKey(w.ns), EncodeCounters(w.counters));
+    if (working_.db_change_index[db] != committed_.db_change_index[db]) {
+      batch_.Put(DbChangeIndexKey(db), EncodeU64Value(working_.db_change_index[db]));
+    }
   }
   if (working_.next_version != committed_.next_version) {
     batch_.Put(SingletonKey(Singleton::kNextVersion), EncodeU64Value(working_.next_version));

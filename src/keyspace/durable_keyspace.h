@@ -56,6 +56,7 @@ class DurableKeyspace final : public Keyspace {
   uint64_t Size(int db) const override { return working_.dbs[db].counters.keys; }
   Result<ScanPage> Scan(int db, uint64_t cursor, size_t count, int64_t now_ms) override;
   std::vector<DueExpiry> TakeDueExpiries(int64_t now_ms, size_t count) override;
+  uint64_t DbChangeIndex(int db) const override { return working_.db_change_index[db]; }
 
   void BeginApply(uint64_t log_index, int64_t now_ms) override;
   void Put(int db, std::string_view key, Entry entry) override;
@@ -90,6 +91,7 @@ class DurableKeyspace final : public Keyspace {
     DbState dbs[kNumDatabases];
     uint64_t next_version = 1;
     uint64_t next_ns = kNumDatabases;
+    uint64_t db_change_index[kNumDatabases] = {};  // 'W' records
   };
 
   DurableKeyspace(Options options, std::unique_ptr<Engine> engine);

@@ -82,6 +82,12 @@ std::string DbMappingKey(int db) {
   return k;
 }
 
+std::string DbChangeIndexKey(int db) {
+  std::string k = Start(RecordTag::kDbChangeIndex);
+  k.push_back(static_cast<char>(db));
+  return k;
+}
+
 std::string CountersKey(uint64_t ns) { return NamespacePrefix(RecordTag::kCounters, ns); }
 std::string OrphanNamespaceKey(uint64_t ns) {
   return NamespacePrefix(RecordTag::kOrphanNamespace, ns);

@@ -12,6 +12,9 @@
 //   tag 'L' db mapping   'L' db:u8                           -> fmt varint(namespace)
 //        logical database (0..15) -> physical namespace. FLUSHDB points the db at a fresh
 //        namespace; SWAPDB swaps two entries; both O(1) in one batch.
+//   tag 'W' db change    'W' db:u8                           -> fmt varint(log index)
+//        log index of the last apply that flushed or swapped logical database db (WATCH reads
+//        it); missing: 0, never.
 //   tag 'C' counters     'C' ns:be64                         -> fmt varint(keys) varint(expires)
 //        exact key count and count of keys with an expiry, per namespace (DBSIZE is O(1)).
 //   tag 'O' orphan ns    'O' ns:be64                         -> fmt
@@ -48,6 +51,7 @@ inline constexpr uint64_t kStoreFormat = 1;  // value of singleton 4; bump on in
 enum class RecordTag : char {
   kSingleton = 'S',
   kDbMapping = 'L',
+  kDbChangeIndex = 'W',
   kCounters = 'C',
   kOrphanNamespace = 'O',
   kOrphanVersion = 'G',
@@ -72,6 +76,7 @@ std::string NamespacePrefix(RecordTag tag, uint64_t ns);
 // --- Small records: singletons, mapping, counters, orphans. ---
 std::string SingletonKey(Singleton id);
 std::string DbMappingKey(int db);
+std::string DbChangeIndexKey(int db);  // value: EncodeU64Value
 std::string CountersKey(uint64_t ns);
 std::string OrphanNamespaceKey(uint64_t ns);
 Status DecodeNamespaceKey(RecordTag tag, std::string_view k, uint64_t* ns);  // 'C' or 'O' keys

@@ -66,6 +66,10 @@ class Keyspace {
   virtual Result<ScanPage> Scan(int db, uint64_t cursor, size_t count, int64_t now_ms) = 0;
   // Up to `count` due expiries with expire_at_ms <= now_ms (active expiry; bounded cost).
   virtual std::vector<DueExpiry> TakeDueExpiries(int64_t now_ms, size_t count) = 0;
+  // Log index of the last apply that flushed db (FLUSHDB, FLUSHALL) or swapped it with another
+  // (SWAPDB); 0: never. Replicated state, persisted with the apply: WATCH compares it with the
+  // value it saw, since a swap can bring in an entry with an equal mod_index.
+  virtual uint64_t DbChangeIndex(int db) const = 0;
 
   // --- Writes, only inside an apply. ---
   virtual void BeginApply(uint64_t log_index, int64_t now_ms) = 0;

@@ -88,6 +88,7 @@ void MemoryKeyspace::FlushDb(int db) {
   CAIRN_ASSERT(in_apply_);
   for (auto& [k, e] : dbs_[db].entries) ForgetExpiry(db, k, e);
   dbs_[db] = Db();
+  db_change_index_[db] = apply_index_;
 }
 
 void MemoryKeyspace::FlushAll() {
@@ -98,6 +99,7 @@ void MemoryKeyspace::SwapDb(int a, int b) {
   CAIRN_ASSERT(in_apply_);
   if (a == b) return;
   std::swap(dbs_[a], dbs_[b]);
+  db_change_index_[a] = db_change_index_[b] = apply_index_;
   // The expiry set names databases by number: rebuild the entries of the two swapped ones.
   for (auto it = expiries_.begin(); it != expiries_.end();) {
     int d = std::get<1>(*it);

@@ -21,6 +21,7 @@ class MemoryKeyspace final : public Keyspace {
   uint64_t Size(int db) const override { return dbs_[db].entries.size(); }
   Result<ScanPage> Scan(int db, uint64_t cursor, size_t count, int64_t now_ms) override;
   std::vector<DueExpiry> TakeDueExpiries(int64_t now_ms, size_t count) override;
+  uint64_t DbChangeIndex(int db) const override { return db_change_index_[db]; }
 
   void BeginApply(uint64_t log_index, int64_t now_ms) override;
   void Put(int db, std::string_view key, Entry entry) override;
@@ -43,6 +44,7 @@ class MemoryKeyspace final : public Keyspace {
   void ForgetExpiry(int db, const std::string& key, const Entry& e);
 
   Db dbs_[kNumDatabases];
+  uint64_t db_change_index_[kNumDatabases] = {};
   // Every key with an expiry, by time; a DueExpiry is handed out once per (time, key).
   std::set<std::tuple<int64_t, int, std::string>> expiries_;
   uint64_t applied_index_ = 0;

@@ -607,6 +607,7 @@ std::string Node::ClientLine(const commands::Session& s) const {
   int64_t now = const_cast<SystemClock&>(clock_).NowMs();
   std::string flags;
   if (s.monitor) flags += 'O';
+  if (s.txn.in_multi) flags += 'x';
   if (flags.empty()) flags = "N";
   size_t qbuf = 0, obl = 0;
   auto it = clients_.find(s.id);
@@ -617,12 +618,13 @@ std::string Node::ClientLine(const commands::Session& s) const {
   char buf[1024];
   std::snprintf(buf, sizeof(buf),
                 "id=%" PRIu64 " addr=%s laddr=%s fd=%d name=%s age=%" PRId64 " idle=%" PRId64
-                " flags=%s db=%d sub=0 psub=0 ssub=0 multi=-1 qbuf=%zu qbuf-free=0 argv-mem=0 "
+                " flags=%s db=%d sub=0 psub=0 ssub=0 multi=%lld qbuf=%zu qbuf-free=0 argv-mem=0 "
                 "multi-mem=0 rbs=0 rbp=0 obl=%zu oll=0 omem=%zu tot-mem=%zu events=r cmd=%s "
                 "user=%s redir=-1 resp=%d lib-name=%s lib-ver=%s",
                 s.id, s.peer.c_str(), s.local.c_str(), s.fd, s.name.c_str(),
                 (now - s.created_ms) / 1000, (now - s.last_interaction_ms) / 1000, flags.c_str(),
-                s.db, qbuf, obl, obl, qbuf + obl, s.last_command.c_str(), s.user.c_str(),
+                s.db, s.txn.in_multi ? static_cast<long long>(s.txn.queued.size()) : -1LL, qbuf,
+                obl, obl, qbuf + obl, s.last_command.c_str(), s.user.c_str(),
                 s.protocol, s.lib_name.c_str(), s.lib_ver.c_str());
   return buf;
 }
