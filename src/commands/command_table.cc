@@ -15,13 +15,25 @@ std::string ToLower(std::string_view s) {
   return out;
 }
 
+namespace {
+// ASCII case folding: command names and option keywords are ASCII, and the locale-aware
+// tolower/strncasecmp showed up at ~8% of a GET in callgrind.
+inline unsigned char FoldAscii(unsigned char c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+}  // namespace
+
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (FoldAscii(static_cast<unsigned char>(a[i])) != FoldAscii(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 size_t CommandTable::CaseHash::operator()(std::string_view s) const {
   size_t h = 14695981039346656037ull;
-  for (unsigned char c : s) h = (h ^ static_cast<unsigned char>(std::tolower(c))) * 1099511628211ull;
+  for (unsigned char c : s) h = (h ^ FoldAscii(c)) * 1099511628211ull;
   return h;
 }
 

@@ -80,6 +80,8 @@ Outcome Dispatcher::Execute(Session& s, const std::vector<std::string>& argv,
 
   const CommandSpec* spec = Resolve(argv, target);
   *out_spec = spec;
+  // Set before the handler runs, so CLIENT LIST/INFO show themselves, as in Redis.
+  if (spec != nullptr && !waiting) s.last_command = spec->name;
   if (spec == nullptr) {
     if (waiting) return Outcome::kWaitForWrites;
     FlagTransaction(s);
@@ -113,13 +115,8 @@ Outcome Dispatcher::Execute(Session& s, const std::vector<std::string>& argv,
     if (spec->validate != nullptr && !spec->validate(ctx)) {
       return waiting ? Outcome::kWaitForWrites : Outcome::kReplied;
     }
-    Effect e;
-    e.kind = EffectKind::kCommand;
-    e.db = s.db;
-    e.now_ms = now_ms;
-    e.commands.push_back(argv);
     effect->clear();
-    EncodeEffect(e, effect);
+    EncodeCommandEffect(s.db, now_ms, argv, effect);
     return Outcome::kProposed;
   }
   spec->handler(ctx);
@@ -253,9 +250,8 @@ Status Dispatcher::Apply(std::string_view record, uint64_t index, Session& s,
     keyspace_.BeginApply(index, 0);
     return keyspace_.CommitApply();
   }
-  Result<Effect> decoded = DecodeEffect(record);
-  if (!decoded.ok()) return decoded.status();
-  const Effect& e = *decoded;
+  CAIRN_RETURN_IF_ERROR(DecodeEffectInto(record, &decoded_));
+  const Effect& e = decoded_;
   keyspace_.BeginApply(index, e.now_ms);
   if (e.kind == EffectKind::kExpire) {
     if (e.commands.size() != 1 || e.commands[0].size() != 2) {

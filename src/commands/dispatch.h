@@ -72,6 +72,7 @@ class Dispatcher {
   keyspace::Keyspace& keyspace_;
   ServerApi& server_;
   ApplyStats apply_stats_;
+  Effect decoded_;  // the record being applied; reused so its strings keep their capacity
   // Constant after construction: the commands that keep their own behaviour inside MULTI.
   const CommandSpec* multi_ = nullptr;
   const CommandSpec* exec_ = nullptr;

@@ -7,18 +7,34 @@ namespace cairn::commands {
 
 namespace {
 constexpr uint8_t kEffectVersion = 1;
+
+void EncodeHeader(EffectKind kind, int db, int64_t now_ms, size_t n_commands, std::string* out) {
+  out->push_back(static_cast<char>(kEffectVersion));
+  out->push_back(static_cast<char>(kind));
+  PutVarint64(out, static_cast<uint64_t>(db));
+  PutFixed64(out, static_cast<uint64_t>(now_ms));
+  PutVarint64(out, n_commands);
+}
+
+void EncodeArgv(const std::vector<std::string>& argv, std::string* out) {
+  PutVarint64(out, argv.size());
+  for (const auto& a : argv) PutLengthPrefixed(out, a);
+}
+
+}  // namespace
+
+void EncodeCommandEffect(int db, int64_t now_ms, const std::vector<std::string>& argv,
+                         std::string* out) {
+  size_t bytes = 16;
+  for (const auto& a : argv) bytes += a.size() + 5;
+  out->reserve(out->size() + bytes);
+  EncodeHeader(EffectKind::kCommand, db, now_ms, 1, out);
+  EncodeArgv(argv, out);
 }
 
 void EncodeEffect(const Effect& e, std::string* out) {
-  out->push_back(static_cast<char>(kEffectVersion));
-  out->push_back(static_cast<char>(e.kind));
-  PutVarint64(out, static_cast<uint64_t>(e.db));
-  PutFixed64(out, static_cast<uint64_t>(e.now_ms));
-  PutVarint64(out, e.commands.size());
-  for (const auto& argv : e.commands) {
-    PutVarint64(out, argv.size());
-    for (const auto& a : argv) PutLengthPrefixed(out, a);
-  }
+  EncodeHeader(e.kind, e.db, e.now_ms, e.commands.size(), out);
+  for (const auto& argv : e.commands) EncodeArgv(argv, out);
   if (e.kind != EffectKind::kTransaction) return;
   PutVarint64(out, e.watches.size());
   for (const auto& w : e.watches) {
@@ -31,10 +47,19 @@ void EncodeEffect(const Effect& e, std::string* out) {
 }
 
 Result<Effect> DecodeEffect(std::string_view in) {
+  Effect e;
+  CAIRN_RETURN_IF_ERROR(DecodeEffectInto(in, &e));
+  return e;
+}
+
+// Decodes into an Effect that may hold a previous record: resize and assign keep the strings'
+// capacity, so applying a stream of similar records allocates next to nothing.
+Status DecodeEffectInto(std::string_view in, Effect* out) {
+  Effect& e = *out;
+  e.watches.clear();
   if (in.size() < 2 || static_cast<uint8_t>(in[0]) != kEffectVersion) {
     return Status::Corruption("effect: unknown version");
   }
-  Effect e;
   uint8_t kind = static_cast<uint8_t>(in[1]);
   if (kind < 1 || kind > 3) return Status::Corruption("effect: unknown kind");
   e.kind = static_cast<EffectKind>(kind);
@@ -82,7 +107,7 @@ Result<Effect> DecodeEffect(std::string_view in) {
     }
   }
   if (!in.empty()) return Status::Corruption("effect: trailing bytes");
-  return e;
+  return Status::Ok();
 }
 
 }  // namespace cairn::commands

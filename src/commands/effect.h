@@ -47,6 +47,11 @@ struct Effect {
 };
 
 void EncodeEffect(const Effect& e, std::string* out);
+// The common case, a single command, encoded straight from its arguments (no Effect built).
+void EncodeCommandEffect(int db, int64_t now_ms, const std::vector<std::string>& argv,
+                         std::string* out);
 Result<Effect> DecodeEffect(std::string_view in);
+// Decodes into *out, reusing its storage; on error *out is unspecified.
+Status DecodeEffectInto(std::string_view in, Effect* out);
 
 }  // namespace cairn::commands

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "commands/effect.h"
@@ -48,7 +49,7 @@ struct Session {
   bool close_after_reply = false;  // QUIT, CLIENT KILL of itself
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;
-  std::string last_command = "NULL";
+  std::string_view last_command = "NULL";  // a command table name: static storage
   // Writes proposed and not yet applied: commands after them wait, to keep replies in order.
   uint64_t pending_writes = 0;
   // A logged EXEC that may change this session (TxnState::changes_session) is not yet applied.

@@ -60,18 +60,6 @@ void AppendRepr(std::string* out, std::string_view s) {
 
 }  // namespace
 
-// "get", or "client|list" for a container's subcommand, as CLIENT LIST's cmd= shows it.
-std::string Node::CommandFullName(const std::vector<std::string>& argv) const {
-  const commands::CommandSpec* spec = table_.Find(argv[0]);
-  if (spec == nullptr) return commands::ToLower(argv[0].substr(0, 64));
-  if (!spec->subcommands.empty() && argv.size() >= 2) {
-    if (const commands::CommandSpec* sub = commands::CommandTable::FindSub(*spec, argv[1])) {
-      return std::string(sub->name);
-    }
-  }
-  return std::string(spec->name);
-}
-
 Node::Node(Config config) : config_(std::move(config)) {
   uv_loop_init(&loop_);
   start_ms_ = clock_.NowMs();
@@ -276,7 +264,6 @@ bool Node::RunCommand(Client& c, const std::vector<std::string>& argv) {
 
   std::string effect;
   const commands::CommandSpec* spec = nullptr;
-  if (!argv.empty()) s.last_command = CommandFullName(argv);
   int64_t t0 = clock_.MonotonicUs();
   commands::Outcome outcome = dispatcher_->Execute(s, argv, reply, now_ms, &effect, &spec);
   int64_t duration_us = clock_.MonotonicUs() - t0;
@@ -292,7 +279,6 @@ bool Node::RunCommand(Client& c, const std::vector<std::string>& argv) {
 
   s.last_interaction_ms = now_ms;
   if (spec != nullptr) {
-    s.last_command = std::string(spec->name);
     if (!(spec->flags & commands::kSkipMonitor)) FeedMonitors(c, argv);
     if (!(spec->flags & commands::kSkipSlowlog)) RecordSlowlog(c, argv, duration_us);
   }
@@ -624,7 +610,7 @@ std::string Node::ClientLine(const commands::Session& s) const {
                 s.id, s.peer.c_str(), s.local.c_str(), s.fd, s.name.c_str(),
                 (now - s.created_ms) / 1000, (now - s.last_interaction_ms) / 1000, flags.c_str(),
                 s.db, s.txn.in_multi ? static_cast<long long>(s.txn.queued.size()) : -1LL, qbuf,
-                obl, obl, qbuf + obl, s.last_command.c_str(), s.user.c_str(),
+                obl, obl, qbuf + obl, std::string(s.last_command).c_str(), s.user.c_str(),
                 s.protocol, s.lib_name.c_str(), s.lib_ver.c_str());
   return buf;
 }

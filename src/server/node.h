@@ -108,7 +108,6 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   void MaybeCompactLog(bool force);
   void ApplyResumeBudget();
   Client* FindClient(uint64_t id);
-  std::string CommandFullName(const std::vector<std::string>& argv) const;
   std::string InfoSection(std::string_view name);
   void StopLoop();
 
