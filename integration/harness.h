@@ -24,6 +24,16 @@ struct ContextDeleter {
 };
 using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
 
+// How much slower and bigger the server under test is than a normal build: 1, or 3 in a
+// sanitizer build (make sanitize). Time and memory bounds in tests are multiplied by it.
+constexpr int ResourceScale() {
+#ifdef CAIRN_SANITIZED_BUILD
+  return 3;
+#else
+  return 1;
+#endif
+}
+
 // A free TCP port on 127.0.0.1 (bound then released; the server binds it next).
 int FreePort();
 // Path of the built cairn-server (CAIRN_SERVER_BIN, set by CMake).

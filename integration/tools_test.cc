@@ -70,10 +70,11 @@ TEST_CASE("redis-cli --scan lists every key once") {
 
 TEST_CASE("redis-benchmark runs the supported commands without error replies") {
   std::string out = Shell("redis-benchmark -p " + std::to_string(Server().port()) +
-                          " -n 2000 -c 10 -q -t ping,set,get,mset");
+                          " -n 2000 -c 10 -q -t ping,set,get,incr,mset");
   CHECK(out.find("PING_INLINE") != std::string::npos);
   CHECK(out.find("SET:") != std::string::npos);
   CHECK(out.find("GET:") != std::string::npos);
+  CHECK(out.find("INCR:") != std::string::npos);
   CHECK(out.find("MSET") != std::string::npos);
   CHECK(out.find("ERR") == std::string::npos);
   CHECK(out.find("rror") == std::string::npos);

@@ -856,3 +856,13 @@ TEST_CASE("CLIENT LIST shows a client in MULTI with its queued count and the x f
   CHECK(list.find("flags=x db=0 sub=0 psub=0 ssub=0 multi=1 ") != std::string::npos);
   CHECK(cairn::testing::Run(c.get(), {"DISCARD"}) == "OK");
 }
+
+TEST_CASE("BGSAVE inside a writing transaction saves after the transaction is applied") {
+  auto c = cairn::testing::SharedServer().Connect();
+  CHECK(cairn::testing::Run(c.get(), {"MULTI"}) == "OK");
+  CHECK(cairn::testing::Run(c.get(), {"SET", "bgsave:k", "1"}) == "QUEUED");
+  CHECK(cairn::testing::Run(c.get(), {"BGSAVE"}) == "QUEUED");
+  CHECK(cairn::testing::Run(c.get(), {"EXEC"}) == "[OK,Background saving started]");
+  CHECK(cairn::testing::Run(c.get(), {"GET", "bgsave:k"}) == "1");
+  CHECK(cairn::testing::Run(c.get(), {"PING"}) == "PONG");
+}

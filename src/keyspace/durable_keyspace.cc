@@ -1,4 +1,5 @@
-// DurableKeyspace: applies as one WriteBatch each, reads through overlay -> tier -> LevelDB.
+// DurableKeyspace: applies batched into WriteBatches (one per group), reads through
+// overlay -> tier -> LevelDB.
 #include "keyspace/durable_keyspace.h"
 
 #include <algorithm>
@@ -66,6 +67,7 @@ Status DurableKeyspace::Load() {
   }
   State& st = committed_;
   CAIRN_RETURN_IF_ERROR(LoadU64(SingletonKey(Singleton::kAppliedIndex), &applied_index_, 0));
+  written_index_ = applied_index_;
   CAIRN_RETURN_IF_ERROR(LoadU64(SingletonKey(Singleton::kNextVersion), &st.next_version, 1));
   CAIRN_RETURN_IF_ERROR(
       LoadU64(SingletonKey(Singleton::kNextNamespace), &st.next_ns, kNumDatabases));
@@ -101,29 +103,26 @@ std::string DurableKeyspace::OverlayKey(uint64_t ns, std::string_view key) {
   return k;
 }
 
-Result<const Entry*> DurableKeyspace::Lookup(uint64_t ns, std::string_view key) {
-  if (in_apply_ && !overlay_.empty()) {
+Result<const Entry*> DurableKeyspace::Lookup(uint64_t ns, std::string_view key,
+                                             bool with_value) {
+  if (!overlay_.empty()) {  // pending entries: not in LevelDB (nor reliably in the tier) yet
     auto it = overlay_.find(OverlayKey(ns, key));
     if (it != overlay_.end()) {
       return it->second.has_value() ? &*it->second : static_cast<const Entry*>(nullptr);
     }
   }
-  if (const Entry* e = tier_.Get(ns, key)) return e;
+  if (const Entry* e = tier_.Get(ns, key, with_value)) return e;
   std::string raw;
   Status s = engine_->Get(MetaKey(ns, key), &raw);
   if (s.code() == ErrorCode::kNotFound) return static_cast<const Entry*>(nullptr);
   CAIRN_RETURN_IF_ERROR(s);
-  Entry e;
-  CAIRN_RETURN_IF_ERROR(DecodeMetaValue(raw, &e));
-  if (tier_.budget() == 0 || MemoryTier::ChargeFor(key, e) <= tier_.budget()) {
-    return tier_.Put(ns, key, std::move(e));
-  }
-  scratch_ = std::move(e);
+  CAIRN_RETURN_IF_ERROR(DecodeMetaValue(raw, &scratch_));
+  tier_.Put(ns, key, scratch_);  // not cached if larger than the whole tier
   return static_cast<const Entry*>(&scratch_);
 }
 
 Result<const Entry*> DurableKeyspace::Find(int db, std::string_view key, int64_t now_ms) {
-  auto found = Lookup(working_.dbs[db].ns, key);
+  auto found = Lookup(working_.dbs[db].ns, key, /*with_value=*/true);
   if (!found.ok()) return found.status();
   const Entry* e = *found;
   if (e != nullptr && e->ExpiredAt(now_ms)) return static_cast<const Entry*>(nullptr);
@@ -193,7 +192,9 @@ void DurableKeyspace::PageInExpiries(int64_t now_ms) {
 // Filters out candidates made stale by a later write, so that callers see what MemoryKeyspace
 // would hand out; the deletion the node proposes re-checks anyway.
 bool DurableKeyspace::StillScheduled(const TtlWheel::Item& item) {
-  if (const Entry* e = tier_.Peek(item.ns, item.key)) return e->expire_at_ms == item.expire_at_ms;
+  if (const Entry* e = tier_.Peek(item.ns, item.key, /*with_value=*/false)) {
+    return e->expire_at_ms == item.expire_at_ms;
+  }
   std::string raw;
   return engine_->Get(ExpiryKey(item.expire_at_ms, item.ns, item.key), &raw).ok();
 }
@@ -218,10 +219,30 @@ std::vector<DueExpiry> DurableKeyspace::TakeDueExpiries(int64_t now_ms, size_t c
 
 // --- Writes ---
 
+void DurableKeyspace::BeginGroup() {
+  CAIRN_ASSERT(!in_group_ && !in_apply_);
+  in_group_ = true;
+}
+
+Status DurableKeyspace::EndGroup() {
+  CAIRN_ASSERT(in_group_ && !in_apply_);
+  in_group_ = false;
+  Status s = group_status_.ok() ? WritePending() : group_status_;
+  group_status_ = Status::Ok();
+  return s;
+}
+
 void DurableKeyspace::BeginApply(uint64_t log_index, int64_t now_ms) {
   CAIRN_ASSERT(!in_apply_);
   in_apply_ = true;
   apply_index_ = log_index;
+  apply_status_ = group_status_;  // after a failed group write, the group's applies do nothing
+  mark_.state = working_;
+  mark_.batch_ops = batch_.count();
+  mark_.new_expiries = new_expiries_.size();
+  mark_.flushed = flushed_.size();
+  mark_.flushed_all = flushed_all_;
+  undo_.clear();
 }
 
 void DurableKeyspace::DeleteExpiryRecord(uint64_t ns, std::string_view key, int64_t expire_at_ms) {
@@ -244,7 +265,7 @@ void DurableKeyspace::Put(int db, std::string_view key, Entry entry) {
   CAIRN_ASSERT(in_apply_);
   if (!apply_status_.ok()) return;
   DbState& d = working_.dbs[db];
-  auto found = Lookup(d.ns, key);
+  auto found = Lookup(d.ns, key, /*with_value=*/false);
   if (!found.ok()) {
     apply_status_ = found.status();
     return;
@@ -270,14 +291,14 @@ void DurableKeyspace::Put(int db, std::string_view key, Entry entry) {
     ++d.counters.expires;
   }
   batch_.Put(MetaKey(d.ns, key), EncodeMetaValue(entry));
-  overlay_[OverlayKey(d.ns, key)] = std::move(entry);
+  SetOverlay(d.ns, key, std::move(entry));
 }
 
 bool DurableKeyspace::Delete(int db, std::string_view key) {
   CAIRN_ASSERT(in_apply_);
   if (!apply_status_.ok()) return false;
   DbState& d = working_.dbs[db];
-  auto found = Lookup(d.ns, key);
+  auto found = Lookup(d.ns, key, /*with_value=*/false);
   if (!found.ok()) {
     apply_status_ = found.status();
     return false;
@@ -291,12 +312,22 @@ bool DurableKeyspace::Delete(int db, std::string_view key) {
   ForgetVersion(d.ns, key, *old);
   batch_.Delete(MetaKey(d.ns, key));
   --d.counters.keys;
-  overlay_[OverlayKey(d.ns, key)] = std::nullopt;
+  SetOverlay(d.ns, key, std::nullopt);
   return true;
+}
+
+// Records what the slot held before, so that a failing entry can be undone without touching the
+// entries before it in the group.
+void DurableKeyspace::SetOverlay(uint64_t ns, std::string_view key, std::optional<Entry> entry) {
+  auto [it, inserted] = overlay_.try_emplace(OverlayKey(ns, key));
+  OverlayUndo& u = undo_.emplace_back(OverlayUndo{&it->first, !inserted, std::nullopt});
+  if (!inserted) u.before = std::move(it->second);
+  it->second = std::move(entry);
 }
 
 void DurableKeyspace::FlushDb(int db) {
   CAIRN_ASSERT(in_apply_);
+  if (!apply_status_.ok()) return;
   DbState& d = working_.dbs[db];
   working_.db_change_index[db] = apply_index_;
   // An empty database has no metadata records to drop (a deleted collection's members are
@@ -315,12 +346,13 @@ void DurableKeyspace::FlushAll() {
 
 void DurableKeyspace::SwapDb(int a, int b) {
   CAIRN_ASSERT(in_apply_);
-  if (a == b) return;
+  if (a == b || !apply_status_.ok()) return;
   std::swap(working_.dbs[a], working_.dbs[b]);
   working_.db_change_index[a] = working_.db_change_index[b] = apply_index_;
 }
 
-// Records of the small state that changed in this apply, plus the applied index.
+// Records of the small state that changed since the last write, plus the applied index: the last
+// entry in the batch.
 void DurableKeyspace::AddStateToBatch() {
   for (int db = 0; db < kNumDatabases; ++db) {
     const DbState& w = working_.dbs[db];
@@ -337,11 +369,11 @@ void DurableKeyspace::AddStateToBatch() {
   if (working_.next_ns != committed_.next_ns) {
     batch_.Put(SingletonKey(Singleton::kNextNamespace), EncodeU64Value(working_.next_ns));
   }
-  batch_.Put(SingletonKey(Singleton::kAppliedIndex), EncodeU64Value(apply_index_));
+  batch_.Put(SingletonKey(Singleton::kAppliedIndex), EncodeU64Value(applied_index_));
 }
 
 // The batch is on disk: bring the tier, the wheel and the committed state up to it.
-void DurableKeyspace::PublishApply() {
+void DurableKeyspace::PublishPending() {
   // Flushed namespaces first: the overlay may hold writes made after the flush, in new ones.
   if (flushed_all_) {
     tier_.Clear();
@@ -353,7 +385,7 @@ void DurableKeyspace::PublishApply() {
     std::string_view key = std::string_view(okey).substr(8);
     if (std::find(flushed_.begin(), flushed_.end(), ns) != flushed_.end()) continue;
     if (entry.has_value()) {
-      tier_.Put(ns, key, std::move(*entry));
+      tier_.Put(ns, key, *entry);
     } else {
       tier_.Erase(ns, key);
     }
@@ -367,37 +399,79 @@ void DurableKeyspace::PublishApply() {
     }
   }
   committed_ = working_;
-  applied_index_ = apply_index_;
+  written_index_ = applied_index_;
 }
 
-void DurableKeyspace::ResetApply() {
-  in_apply_ = false;
-  apply_status_ = Status::Ok();
+void DurableKeyspace::ResetPending() {
   batch_.Clear();
-  overlay_.clear();
+  // clear() costs the bucket count: after a large group, start small again.
+  if (overlay_.bucket_count() > 4 * overlay_.size() + 64) {
+    overlay_ = {};
+  } else {
+    overlay_.clear();
+  }
   new_expiries_.clear();
   flushed_.clear();
   flushed_all_ = false;
+  pending_entries_ = 0;
+}
+
+// Undoes the apply in progress alone; the group's earlier entries stay pending.
+void DurableKeyspace::RollbackEntry() {
+  working_ = mark_.state;
+  batch_.Truncate(mark_.batch_ops);
+  new_expiries_.erase(new_expiries_.begin() + mark_.new_expiries, new_expiries_.end());
+  flushed_.resize(mark_.flushed);
+  flushed_all_ = mark_.flushed_all;
+  for (auto u = undo_.rbegin(); u != undo_.rend(); ++u) {
+    auto it = overlay_.find(*u->okey);
+    CAIRN_ASSERT(it != overlay_.end());
+    if (u->existed) {
+      it->second = std::move(u->before);
+    } else {
+      overlay_.erase(it);
+    }
+  }
+  undo_.clear();
+}
+
+// Writes the pending entries as one batch. On failure memory goes back to what LevelDB holds.
+Status DurableKeyspace::WritePending() {
+  if (pending_entries_ == 0) return Status::Ok();
+  AddStateToBatch();
+  Status s = engine_->Write(&batch_, /*sync=*/false);
+  if (s.ok()) {
+    PublishPending();
+  } else {
+    working_ = committed_;
+    applied_index_ = written_index_;
+  }
+  ResetPending();
+  return s;
 }
 
 Status DurableKeyspace::CommitApply() {
   CAIRN_ASSERT(in_apply_);
-  Status s = apply_status_;
-  if (s.ok()) {
-    AddStateToBatch();
-    s = engine_->Write(&batch_, /*sync=*/false);
+  in_apply_ = false;
+  if (!apply_status_.ok()) {
+    RollbackEntry();
+    if (!in_group_) ResetPending();  // nothing else is pending outside a group
+    return apply_status_;
   }
-  if (s.ok()) {
-    PublishApply();
-  } else {
-    working_ = committed_;  // memory stays equal to disk
+  undo_.clear();
+  applied_index_ = apply_index_;
+  ++pending_entries_;
+  if (in_group_ && pending_entries_ < kMaxGroupEntries &&
+      batch_.ApproximateBytes() < kMaxGroupBytes) {
+    return Status::Ok();
   }
-  ResetApply();
+  Status s = WritePending();
+  if (!s.ok() && in_group_) group_status_ = s;
   return s;
 }
 
 Status DurableKeyspace::Flush() {
-  CAIRN_ASSERT(!in_apply_);
+  CAIRN_ASSERT(!in_apply_ && !in_group_);
   EngineBatch batch;
   batch.Put(SingletonKey(Singleton::kAppliedIndex), EncodeU64Value(applied_index_));
   // A synced write forces LevelDB's log, and with it every earlier unsynced write, to disk.
@@ -481,7 +555,7 @@ Status DurableKeyspace::CollectVersions(size_t max_records, EngineBatch* batch, 
 }
 
 Result<size_t> DurableKeyspace::CollectGarbage(size_t max_records) {
-  CAIRN_ASSERT(!in_apply_);
+  CAIRN_ASSERT(!in_apply_ && !in_group_);
   size_t done = 0;
   EngineBatch batch;
   size_t finished_namespaces = 0;

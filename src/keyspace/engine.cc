@@ -76,6 +76,7 @@ class PreadEnv final : public leveldb::EnvWrapper {
 
 struct EngineBatch::Impl {
   leveldb::WriteBatch batch;
+  size_t count = 0;
 };
 
 EngineBatch::EngineBatch() : impl_(std::make_unique<Impl>()) {}
@@ -85,9 +86,45 @@ EngineBatch& EngineBatch::operator=(EngineBatch&&) noexcept = default;
 
 void EngineBatch::Put(std::string_view key, std::string_view value) {
   impl_->batch.Put(ToSlice(key), ToSlice(value));
+  ++impl_->count;
 }
-void EngineBatch::Delete(std::string_view key) { impl_->batch.Delete(ToSlice(key)); }
-void EngineBatch::Clear() { impl_->batch.Clear(); }
+void EngineBatch::Delete(std::string_view key) {
+  impl_->batch.Delete(ToSlice(key));
+  ++impl_->count;
+}
+void EngineBatch::Clear() {
+  impl_->batch.Clear();
+  impl_->count = 0;
+}
+size_t EngineBatch::count() const { return impl_->count; }
+
+void EngineBatch::Truncate(size_t count) {
+  if (count >= impl_->count) return;
+  // leveldb::WriteBatch cannot drop operations: copy the ones kept into a fresh batch.
+  struct Copier final : leveldb::WriteBatch::Handler {
+    leveldb::WriteBatch* out = nullptr;
+    size_t left = 0;
+    void Put(const leveldb::Slice& key, const leveldb::Slice& value) override {
+      if (left > 0) {
+        out->Put(key, value);
+        --left;
+      }
+    }
+    void Delete(const leveldb::Slice& key) override {
+      if (left > 0) {
+        out->Delete(key);
+        --left;
+      }
+    }
+  };
+  leveldb::WriteBatch kept;
+  Copier copier;
+  copier.out = &kept;
+  copier.left = count;
+  impl_->batch.Iterate(&copier);  // our own well-formed batch: it cannot fail
+  impl_->batch = std::move(kept);
+  impl_->count = count;
+}
 size_t EngineBatch::ApproximateBytes() const { return impl_->batch.ApproximateSize(); }
 // An empty leveldb::WriteBatch serializes to its 12-byte header.
 bool EngineBatch::empty() const { return impl_->batch.ApproximateSize() <= 12; }

@@ -41,6 +41,10 @@ class EngineBatch {
   void Clear();
   size_t ApproximateBytes() const;  // size of the serialized batch
   bool empty() const;
+  size_t count() const;  // Puts and Deletes so far
+  // Keeps only the first `count` operations. O(batch): for error paths (an apply rolled back
+  // inside a group), not for the hot path.
+  void Truncate(size_t count);
 
  private:
   friend class Engine;

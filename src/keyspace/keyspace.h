@@ -3,8 +3,21 @@
 // (LevelDB behind an LRU memory tier, with a TTL wheel). Single-threaded: the loop thread owns it.
 //
 // Reads see every change applied so far, including earlier changes of the apply in progress.
-// Writes happen only between BeginApply(index, now) and CommitApply(): one log entry, one atomic
-// batch. Pointers returned by Find stay valid until the next call on the keyspace.
+// Writes happen only between BeginApply(index, now) and CommitApply(): one log entry, all or
+// nothing. Pointers returned by Find stay valid until the next call on the keyspace.
+//
+// Groups: BeginGroup() .. EndGroup() around several applies lets a durable keyspace store them
+// in one write (one LevelDB batch, one applied-index record: the group's last entry) instead of
+// one write per entry. Inside a group every BeginApply/CommitApply is still an entry boundary:
+// mod_index, DbChangeIndex and applied_index() move per entry, and each entry sees the writes,
+// deletions, flushes and swaps of the entries before it. What is on disk only ever ends at an
+// entry boundary: after a crash the entries not yet written are replayed from the log. A long
+// group may be written in several parts (a keyspace caps a batch's entries and bytes).
+//
+// If a group's write fails, CommitApply of the later entries and EndGroup return the error, and
+// the keyspace drops the group's unwritten entries from memory too (memory equals disk again),
+// so its applied_index() goes back. The caller must not go on applying after the failed entries
+// as if they had happened: the node aborts and replays the log on restart.
 #pragma once
 
 #include <cstdint>
@@ -72,6 +85,12 @@ class Keyspace {
   virtual uint64_t DbChangeIndex(int db) const = 0;
 
   // --- Writes, only inside an apply. ---
+  // Opens a group of applies (not nested; see above). Outside a group each apply is written on
+  // its own at CommitApply.
+  virtual void BeginGroup() = 0;
+  // Writes what the group has not written yet. On error the group's unwritten entries are gone
+  // from memory as well (see above): do not go on serving as if they had been applied.
+  virtual Status EndGroup() = 0;
   virtual void BeginApply(uint64_t log_index, int64_t now_ms) = 0;
   // Creates or replaces the key. type/expire_at_ms/value come from `entry`; version and mod_index
   // are set here.
@@ -81,9 +100,12 @@ class Keyspace {
   virtual void FlushDb(int db) = 0;
   virtual void FlushAll() = 0;
   virtual void SwapDb(int a, int b) = 0;
+  // Ends the entry. An error means the entry had no effect (and, inside a group whose write
+  // failed, neither did the group's other unwritten entries).
   virtual Status CommitApply() = 0;
 
-  // Index of the last log entry applied (persisted with it in a durable keyspace).
+  // Index of the last log entry applied. A durable keyspace persists it with the entry, or, in a
+  // group, with the batch that holds the entry (at the latest at EndGroup).
   virtual uint64_t applied_index() const = 0;
   virtual Status Flush() = 0;  // make everything applied durable on its own (SAVE, shutdown)
   virtual KeyspaceStats Stats() const = 0;

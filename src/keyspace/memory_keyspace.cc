@@ -45,6 +45,17 @@ std::vector<DueExpiry> MemoryKeyspace::TakeDueExpiries(int64_t now_ms, size_t co
   return out;
 }
 
+void MemoryKeyspace::BeginGroup() {
+  CAIRN_ASSERT(!in_group_ && !in_apply_);
+  in_group_ = true;
+}
+
+Status MemoryKeyspace::EndGroup() {
+  CAIRN_ASSERT(in_group_ && !in_apply_);
+  in_group_ = false;
+  return Status::Ok();
+}
+
 void MemoryKeyspace::BeginApply(uint64_t log_index, int64_t now_ms) {
   CAIRN_ASSERT(!in_apply_);
   in_apply_ = true;

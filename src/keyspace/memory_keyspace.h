@@ -23,6 +23,9 @@ class MemoryKeyspace final : public Keyspace {
   std::vector<DueExpiry> TakeDueExpiries(int64_t now_ms, size_t count) override;
   uint64_t DbChangeIndex(int db) const override { return db_change_index_[db]; }
 
+  // Nothing to batch in memory: a group only checks that calls nest properly.
+  void BeginGroup() override;
+  Status EndGroup() override;
   void BeginApply(uint64_t log_index, int64_t now_ms) override;
   void Put(int db, std::string_view key, Entry entry) override;
   bool Delete(int db, std::string_view key) override;
@@ -50,6 +53,7 @@ class MemoryKeyspace final : public Keyspace {
   uint64_t applied_index_ = 0;
   uint64_t apply_index_ = 0;
   bool in_apply_ = false;
+  bool in_group_ = false;
   uint64_t next_version_ = 1;
   uint64_t hits_ = 0;
   uint64_t misses_ = 0;

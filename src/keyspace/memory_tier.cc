@@ -1,47 +1,61 @@
-// MemoryTier: intrusive LRU list + chained hash table over single-allocation nodes.
+// MemoryTier: intrusive LRU list over single-allocation nodes, indexed by an open-addressing
+// table of tagged pointers.
 #include "keyspace/memory_tier.h"
 
+#include <cstddef>
 #include <cstring>
-#include <memory>
 #include <new>
 
 #include "common/assert.h"
 #include "common/coding.h"
 
 namespace cairn::keyspace {
+namespace {
+constexpr size_t kHeader = 28;  // bytes of MemoryTier::Node before the varints
+}  // namespace
 
-// One allocation per entry: this header, then the key bytes.
+// One allocation per entry: this header (kHeader bytes), then varint(ns) varint(version)
+// varint(mod_index) [varint(expire_at_ms)], then the key, then the value.
 struct MemoryTier::Node {
-  Node* prev = nullptr;   // towards the most recently used
-  Node* next = nullptr;   // towards the least recently used
-  Node* chain = nullptr;  // next node in the same hash bucket
-  uint64_t ns = 0;
-  Entry entry;
-  uint32_t key_size = 0;
-  uint32_t hash32 = 0;  // low bits of Hash(): rehashing need not rehash the key bytes
+  Node* prev;  // towards the most recently used
+  Node* next;  // towards the least recently used
+  uint32_t key_size;
+  uint32_t value_size;
+  ValueType type;
+  uint8_t flags;
+  uint8_t meta_size;  // bytes of the varints
+  uint8_t unused;
 
-  std::string_view key() const { return {reinterpret_cast<const char*>(this + 1), key_size}; }
-  char* key_bytes() { return reinterpret_cast<char*>(this + 1); }
+  static constexpr uint8_t kHasExpiry = 1;
 
-  static Node* Allocate(uint64_t ns, std::string_view key, uint32_t hash32, Entry entry) {
-    void* mem = ::operator new(sizeof(Node) + key.size());
-    Node* n = ::new (mem) Node{.ns = ns, .entry = std::move(entry)};
-    n->key_size = static_cast<uint32_t>(key.size());
-    n->hash32 = hash32;
-    std::memcpy(n->key_bytes(), key.data(), key.size());
-    return n;
+  const char* bytes() const { return reinterpret_cast<const char*>(this) + kHeader; }
+  char* bytes() { return reinterpret_cast<char*>(this) + kHeader; }
+  std::string_view key() const { return {bytes() + meta_size, key_size}; }
+  const char* value() const { return bytes() + meta_size + key_size; }
+  uint64_t ns() const;
+  bool Matches(uint64_t ns, std::string_view k) const;
+
+  // The allocation: never less than the struct itself (an empty key and value is shorter).
+  static size_t AllocBytes(size_t meta, size_t key, size_t value) {
+    size_t n = kHeader + meta + key + value;
+    return n < sizeof(Node) ? sizeof(Node) : n;
   }
-  static void Free(Node* n) {
-    n->~Node();
-    ::operator delete(n);
-  }
+  size_t AllocBytes() const { return AllocBytes(meta_size, key_size, value_size); }
+  static size_t MetaBytes(uint64_t ns, const Entry& e);
+  // Writes everything but the LRU links into a block of at least AllocBytes(...) bytes.
+  void Fill(uint64_t ns, std::string_view key, const Entry& e, size_t meta);
 };
 
 namespace {
 
-constexpr size_t kInitialBuckets = 64;
-// libstdc++ keeps strings of up to 15 bytes inside the object.
-constexpr size_t kInlineStringCapacity = 15;
+constexpr size_t kInitialSlots = 64;
+constexpr uint64_t kPointerBits = 48;
+constexpr uint64_t kPointerMask = (uint64_t{1} << kPointerBits) - 1;
+constexpr size_t kSaturatedDist = 255;  // a longer distance is recomputed from the key's hash
+// Two table slots per entry: the table is between 3/8 and 3/4 full.
+constexpr uint64_t kSlotCharge = 2 * sizeof(uint64_t);
+// The scratch entry keeps a buffer this large between reads; a larger one is let go.
+constexpr size_t kScratchKeepBytes = 1 << 20;
 
 // What glibc malloc really reserves for a request of n bytes: an 8-byte header, 16-byte
 // granularity, a 32-byte minimum.
@@ -50,34 +64,172 @@ uint64_t MallocSize(uint64_t n) {
   return chunk < 32 ? 32 : chunk;
 }
 
+size_t VarintBytes(uint64_t v) {
+  size_t n = 1;
+  while (v >= 128) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+char* PutVarint(char* p, uint64_t v) {
+  while (v >= 128) {
+    *p++ = static_cast<char>(v | 128);
+    v >>= 7;
+  }
+  *p++ = static_cast<char>(v);
+  return p;
+}
+
+// Only ever reads what PutVarint wrote into a node: no bounds to check.
+const char* GetVarint(const char* p, uint64_t* v) {
+  uint64_t result = 0;
+  for (int shift = 0;; shift += 7) {
+    auto b = static_cast<uint8_t>(*p++);
+    result |= static_cast<uint64_t>(b & 127) << shift;
+    if (b < 128) break;
+  }
+  *v = result;
+  return p;
+}
+
+// A slot: node address in the low 48 bits, 8 bits of the hash, the distance from the home slot
+// (saturated) in the top 8 bits. 0 is an empty slot.
+uint64_t TagOf(uint64_t hash) { return hash >> 56; }
+uint64_t MakeSlot(const void* node, uint64_t tag, size_t dist) {
+  auto addr = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(node));
+  CAIRN_ASSERT((addr & ~kPointerMask) == 0);  // user-space addresses fit in 48 bits
+  uint64_t d = dist < kSaturatedDist ? dist : kSaturatedDist;
+  return addr | tag << kPointerBits | d << 56;
+}
+uint64_t SlotTag(uint64_t s) { return (s >> kPointerBits) & 0xff; }
+size_t SlotDist(uint64_t s) { return static_cast<size_t>(s >> 56); }
+
 }  // namespace
 
-MemoryTier::MemoryTier(uint64_t budget_bytes)
-    : budget_(budget_bytes), buckets_(kInitialBuckets, nullptr) {}
+uint64_t MemoryTier::Node::ns() const {
+  uint64_t v = 0;
+  GetVarint(bytes(), &v);
+  return v;
+}
+
+bool MemoryTier::Node::Matches(uint64_t want_ns, std::string_view k) const {
+  return key_size == k.size() && std::memcmp(bytes() + meta_size, k.data(), k.size()) == 0 &&
+         ns() == want_ns;
+}
+
+size_t MemoryTier::Node::MetaBytes(uint64_t ns, const Entry& e) {
+  size_t n = VarintBytes(ns) + VarintBytes(e.version) + VarintBytes(e.mod_index);
+  if (e.expire_at_ms != 0) n += VarintBytes(static_cast<uint64_t>(e.expire_at_ms));
+  return n;
+}
+
+void MemoryTier::Node::Fill(uint64_t ns, std::string_view key, const Entry& e, size_t meta) {
+  key_size = static_cast<uint32_t>(key.size());
+  value_size = static_cast<uint32_t>(e.value.size());
+  type = e.type;
+  flags = e.expire_at_ms != 0 ? kHasExpiry : 0;
+  meta_size = static_cast<uint8_t>(meta);
+  unused = 0;
+  char* p = PutVarint(bytes(), ns);
+  p = PutVarint(p, e.version);
+  p = PutVarint(p, e.mod_index);
+  if (e.expire_at_ms != 0) p = PutVarint(p, static_cast<uint64_t>(e.expire_at_ms));
+  std::memcpy(p, key.data(), key.size());
+  std::memcpy(p + key.size(), e.value.data(), e.value.size());
+}
+
+MemoryTier::MemoryTier(uint64_t budget_bytes) : budget_(budget_bytes), slots_(kInitialSlots, 0) {
+  static_assert(offsetof(Node, unused) + 1 == kHeader);
+}
 
 MemoryTier::~MemoryTier() { Clear(); }
 
 uint64_t MemoryTier::ChargeFor(std::string_view key, const Entry& entry) {
-  // The node, plus its share of the bucket array (load factor between 1/2 and 1).
-  uint64_t charge = MallocSize(sizeof(Node) + key.size()) + sizeof(Node*) * 3 / 2;
-  if (entry.value.capacity() > kInlineStringCapacity) {
-    charge += MallocSize(entry.value.capacity() + 1);
-  }
-  return charge;
+  // As charged for a namespace below 128 (one varint byte), which is what a node stores for
+  // every database until it has been flushed ~100 times.
+  return MallocSize(Node::AllocBytes(Node::MetaBytes(0, entry), key.size(), entry.value.size())) +
+         kSlotCharge;
 }
+
+namespace {
+uint64_t ChargeOfNode(size_t alloc_bytes) { return MallocSize(alloc_bytes) + kSlotCharge; }
+}  // namespace
 
 uint64_t MemoryTier::Hash(uint64_t ns, std::string_view key) {
   return StableHash64(key) ^ (ns * 0x9e3779b97f4a7c15ull);
 }
 
-MemoryTier::Node** MemoryTier::Slot(uint64_t ns, std::string_view key, uint64_t hash) const {
-  auto** slot = const_cast<Node**>(&buckets_[hash & (buckets_.size() - 1)]);
-  while (*slot != nullptr) {
-    Node* n = *slot;
-    if (n->hash32 == static_cast<uint32_t>(hash) && n->ns == ns && n->key() == key) break;
-    slot = &n->chain;
+size_t MemoryTier::FindSlot(uint64_t ns, std::string_view key, uint64_t hash, size_t* empty,
+                            size_t* dist) const {
+  const size_t mask = slots_.size() - 1;
+  const uint64_t tag = TagOf(hash);
+  size_t i = hash & mask;
+  for (size_t d = 0;; ++d, i = (i + 1) & mask) {
+    uint64_t s = slots_[i];
+    if (s == 0) {
+      if (empty != nullptr) {
+        *empty = i;
+        *dist = d;
+      }
+      return SIZE_MAX;
+    }
+    if (SlotTag(s) == tag && reinterpret_cast<const Node*>(s & kPointerMask)->Matches(ns, key)) {
+      return i;
+    }
   }
-  return slot;
+}
+
+size_t MemoryTier::SlotOf(const Node* n) const {
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = Hash(n->ns(), n->key()) & mask;; i = (i + 1) & mask) {
+    CAIRN_ASSERT(slots_[i] != 0);  // every node on the LRU list is in the table
+    if ((slots_[i] & kPointerMask) == reinterpret_cast<uintptr_t>(n)) return i;
+  }
+}
+
+void MemoryTier::InsertSlot(Node* n, uint64_t hash) {
+  const size_t mask = slots_.size() - 1;
+  size_t i = hash & mask;
+  size_t d = 0;
+  while (slots_[i] != 0) {
+    i = (i + 1) & mask;
+    ++d;
+  }
+  slots_[i] = MakeSlot(n, TagOf(hash), d);
+}
+
+// Knuth's deletion for linear probing: a later entry of the cluster moves into the hole unless
+// its home slot lies between the hole and where it sits.
+void MemoryTier::RemoveSlot(size_t hole) {
+  const size_t mask = slots_.size() - 1;
+  slots_[hole] = 0;
+  for (size_t j = (hole + 1) & mask; slots_[j] != 0; j = (j + 1) & mask) {
+    uint64_t s = slots_[j];
+    size_t dist = SlotDist(s);
+    if (dist == kSaturatedDist) {
+      const Node* n = reinterpret_cast<const Node*>(s & kPointerMask);
+      dist = (j - (Hash(n->ns(), n->key()) & mask)) & mask;
+    }
+    size_t gap = (j - hole) & mask;
+    if (dist >= gap) {
+      slots_[hole] = MakeSlot(reinterpret_cast<const Node*>(s & kPointerMask), SlotTag(s),
+                              dist - gap);
+      slots_[j] = 0;
+      hole = j;
+    }
+  }
+}
+
+void MemoryTier::Rehash(size_t capacity) {
+  std::vector<uint64_t> old(capacity, 0);
+  old.swap(slots_);
+  for (uint64_t s : old) {
+    if (s == 0) continue;
+    auto* n = reinterpret_cast<Node*>(s & kPointerMask);
+    InsertSlot(n, Hash(n->ns(), n->key()));
+  }
 }
 
 void MemoryTier::LinkFront(Node* n) {
@@ -94,82 +246,113 @@ void MemoryTier::Unlink(Node* n) {
   n->prev = n->next = nullptr;
 }
 
-void MemoryTier::Remove(Node** slot) {
-  Node* n = *slot;
-  *slot = n->chain;
+void MemoryTier::Remove(size_t slot) {
+  auto* n = reinterpret_cast<Node*>(slots_[slot] & kPointerMask);
+  RemoveSlot(slot);
   Unlink(n);
-  bytes_ -= ChargeFor(n->key(), n->entry);
+  bytes_ -= ChargeOfNode(n->AllocBytes());
   --entries_;
-  Node::Free(n);
+  ::operator delete(n);
 }
 
-const Entry* MemoryTier::Get(uint64_t ns, std::string_view key) {
-  Node* n = *Slot(ns, key, Hash(ns, key));
-  if (n == nullptr) {
+void MemoryTier::Decode(const Node* n, bool with_value) const {
+  const char* p = n->bytes();
+  uint64_t ns = 0, expire = 0;
+  p = GetVarint(p, &ns);
+  p = GetVarint(p, &scratch_.version);
+  p = GetVarint(p, &scratch_.mod_index);
+  if (n->flags & Node::kHasExpiry) GetVarint(p, &expire);
+  scratch_.type = n->type;
+  scratch_.expire_at_ms = static_cast<int64_t>(expire);
+  if (!with_value) {
+    scratch_.value.clear();
+    return;
+  }
+  if (scratch_.value.capacity() > kScratchKeepBytes && n->value_size <= kScratchKeepBytes) {
+    std::string().swap(scratch_.value);  // let a very large buffer go
+  }
+  scratch_.value.assign(n->value(), n->value_size);
+}
+
+const Entry* MemoryTier::Get(uint64_t ns, std::string_view key, bool with_value) {
+  size_t slot = FindSlot(ns, key, Hash(ns, key), nullptr, nullptr);
+  if (slot == SIZE_MAX) {
     ++misses_;
     return nullptr;
   }
   ++hits_;
+  auto* n = reinterpret_cast<Node*>(slots_[slot] & kPointerMask);
   if (n != lru_head_) {
     Unlink(n);
     LinkFront(n);
   }
-  return &n->entry;
+  Decode(n, with_value);
+  return &scratch_;
 }
 
-const Entry* MemoryTier::Peek(uint64_t ns, std::string_view key) const {
-  Node* n = *Slot(ns, key, Hash(ns, key));
-  return n == nullptr ? nullptr : &n->entry;
+const Entry* MemoryTier::Peek(uint64_t ns, std::string_view key, bool with_value) const {
+  size_t slot = FindSlot(ns, key, Hash(ns, key), nullptr, nullptr);
+  if (slot == SIZE_MAX) return nullptr;
+  Decode(reinterpret_cast<const Node*>(slots_[slot] & kPointerMask), with_value);
+  return &scratch_;
 }
 
-const Entry* MemoryTier::Put(uint64_t ns, std::string_view key, Entry entry) {
-  uint64_t hash = Hash(ns, key);
-  Node** slot = Slot(ns, key, hash);
-  if (budget_ != 0 && ChargeFor(key, entry) > budget_) {
-    if (*slot != nullptr) Remove(slot);
-    return nullptr;
+bool MemoryTier::Put(uint64_t ns, std::string_view key, const Entry& entry) {
+  const uint64_t hash = Hash(ns, key);
+  size_t empty = 0, dist = 0;
+  size_t slot = FindSlot(ns, key, hash, &empty, &dist);
+  const size_t meta = Node::MetaBytes(ns, entry);
+  const size_t alloc = Node::AllocBytes(meta, key.size(), entry.value.size());
+  const uint64_t charge = ChargeOfNode(alloc);
+  if (budget_ != 0 && charge > budget_) {
+    if (slot != SIZE_MAX) Remove(slot);
+    return false;
   }
-  Node* n = *slot;
-  if (n != nullptr) {
-    // Re-account: the new value may be larger or smaller than the old one.
-    bytes_ -= ChargeFor(key, n->entry);
-    // Re-construct rather than move-assign: assigning a short string into a long one would keep
-    // the long one's buffer (and its bytes) alive.
-    std::destroy_at(&n->entry);
-    std::construct_at(&n->entry, std::move(entry));
-    bytes_ += ChargeFor(key, n->entry);
+  Node* n = nullptr;
+  if (slot != SIZE_MAX) {
+    n = reinterpret_cast<Node*>(slots_[slot] & kPointerMask);
+    bytes_ -= ChargeOfNode(n->AllocBytes());
     Unlink(n);
+    if (alloc > n->AllocBytes() || MallocSize(alloc) != MallocSize(n->AllocBytes())) {
+      // Larger, or a smaller malloc chunk would do: reallocate. Otherwise rewrite in place (the
+      // block is at least as large as the fields that are current say).
+      ::operator delete(n);
+      n = static_cast<Node*>(::operator new(alloc));
+      slots_[slot] = MakeSlot(n, SlotTag(slots_[slot]), SlotDist(slots_[slot]));
+    }
   } else {
-    n = Node::Allocate(ns, key, static_cast<uint32_t>(hash), std::move(entry));
-    *slot = n;
-    bytes_ += ChargeFor(key, n->entry);
+    n = static_cast<Node*>(::operator new(alloc));
     ++entries_;
+    if (entries_ * 4 > slots_.size() * 3) {
+      Rehash(slots_.size() * 2);
+      InsertSlot(n, hash);
+    } else {
+      slots_[empty] = MakeSlot(n, TagOf(hash), dist);
+    }
   }
+  n->Fill(ns, key, entry, meta);
+  bytes_ += charge;
   LinkFront(n);
   EvictToFit(n);
-  MaybeGrow();
-  return &n->entry;
+  return true;
 }
 
 bool MemoryTier::Erase(uint64_t ns, std::string_view key) {
-  Node** slot = Slot(ns, key, Hash(ns, key));
-  if (*slot == nullptr) return false;
+  size_t slot = FindSlot(ns, key, Hash(ns, key), nullptr, nullptr);
+  if (slot == SIZE_MAX) return false;
   Remove(slot);
   return true;
 }
 
 size_t MemoryTier::EraseNamespace(uint64_t ns) {
   size_t erased = 0;
-  for (Node*& head : buckets_) {
-    Node** slot = &head;
-    while (*slot != nullptr) {
-      if ((*slot)->ns == ns) {
-        Remove(slot);
-        ++erased;
-      } else {
-        slot = &(*slot)->chain;
-      }
+  for (Node* n = lru_head_; n != nullptr;) {
+    Node* next = n->next;
+    if (n->ns() == ns) {
+      Remove(SlotOf(n));
+      ++erased;
     }
+    n = next;
   }
   return erased;
 }
@@ -178,11 +361,10 @@ void MemoryTier::Clear() {
   while (lru_head_ != nullptr) {
     Node* n = lru_head_;
     lru_head_ = n->next;
-    Node::Free(n);
+    ::operator delete(n);
   }
   lru_tail_ = nullptr;
-  buckets_.assign(kInitialBuckets, nullptr);
-  buckets_.shrink_to_fit();
+  std::vector<uint64_t>(kInitialSlots, 0).swap(slots_);
   bytes_ = entries_ = 0;
 }
 
@@ -194,31 +376,9 @@ void MemoryTier::SetBudget(uint64_t budget_bytes) {
 void MemoryTier::EvictToFit(const Node* keep) {
   if (budget_ == 0) return;
   while (bytes_ > budget_ && lru_tail_ != nullptr && lru_tail_ != keep) {
-    Node* victim = lru_tail_;
-    Node** slot = &buckets_[victim->hash32 & (buckets_.size() - 1)];
-    while (*slot != victim) {
-      CAIRN_ASSERT(*slot != nullptr);  // every node on the LRU list is in its bucket
-      slot = &(*slot)->chain;
-    }
-    Remove(slot);
+    Remove(SlotOf(lru_tail_));
     ++evictions_;
   }
-}
-
-// Keeps the load factor at most 1. Bucket slots are charged per entry, so growth is accounted.
-void MemoryTier::MaybeGrow() {
-  if (entries_ <= buckets_.size()) return;
-  std::vector<Node*> grown(buckets_.size() * 2, nullptr);
-  for (Node* head : buckets_) {
-    while (head != nullptr) {
-      Node* next = head->chain;
-      Node*& dst = grown[head->hash32 & (grown.size() - 1)];
-      head->chain = dst;
-      dst = head;
-      head = next;
-    }
-  }
-  buckets_.swap(grown);
 }
 
 }  // namespace cairn::keyspace

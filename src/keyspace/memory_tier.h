@@ -1,13 +1,20 @@
-// MemoryTier: an LRU cache of decoded entries in front of LevelDB, bounded by a byte budget
+// MemoryTier: an LRU cache of hot entries in front of LevelDB, bounded by a byte budget
 // (`maxmemory`; 0 means no limit). Every entry here is also in LevelDB (writes go through both),
 // so evicting one loses nothing: the next read of it goes to disk.
 //
-// Entries are keyed by (physical namespace, key). Each lives in one heap node holding the LRU
-// links, the hash-chain link, the decoded Entry and the key bytes inline; the index is an
-// intrusive chained hash table. bytes() charges what malloc really hands out for the node and for
-// an out-of-line value, plus the bucket slot, so the budget bounds the RSS the tier causes.
-// Get/Put/Erase are O(1); EraseNamespace and Clear are O(entries). Not thread-safe: loop thread.
-// A pointer returned by Get/Put stays valid until the next non-const call.
+// Entries are keyed by (physical namespace, key). Each lives in ONE heap block: the LRU links,
+// the sizes and type, then varints (namespace, version, modification index, expiry if any), then
+// the key and the value bytes, so a small string costs one malloc chunk (a 16-byte key with a
+// 32-byte value: 96 bytes). The index is an open-addressing table (linear probing, load at most
+// 3/4) of tagged pointers: 48 bits of node address, 8 bits of hash (most probes never touch a
+// node that is not the one sought) and 8 bits of distance from the home slot (deletion shifts
+// the cluster back instead of leaving tombstones). bytes() charges the malloc chunk of each node
+// plus two table slots, so the budget bounds the RSS the tier causes.
+//
+// Reads decode the entry into a scratch Entry owned by the tier (one copy of the value, none
+// with with_value = false): a pointer returned by Get or Peek stays valid until the next call on
+// the tier. Get/Put/Erase are O(1) expected; EraseNamespace and Clear are O(entries).
+// Not thread-safe: loop thread.
 #pragma once
 
 #include <cstdint>
@@ -25,14 +32,16 @@ class MemoryTier {
   MemoryTier(const MemoryTier&) = delete;
   MemoryTier& operator=(const MemoryTier&) = delete;
 
-  // The cached entry, now most recently used; nullptr on a miss. Counts a hit or a miss.
-  const Entry* Get(uint64_t ns, std::string_view key);
+  // The cached entry, now most recently used; nullptr on a miss. Counts a hit or a miss. With
+  // with_value = false the returned entry's value is empty (type, expiry, version, mod_index
+  // only): what a write needs to know about the entry it replaces, without copying the value.
+  const Entry* Get(uint64_t ns, std::string_view key, bool with_value = true);
   // The cached entry without touching LRU order or counters.
-  const Entry* Peek(uint64_t ns, std::string_view key) const;
+  const Entry* Peek(uint64_t ns, std::string_view key, bool with_value = true) const;
   // Inserts or replaces the entry, then evicts least recently used ones to fit the budget.
-  // Returns the stored entry, or nullptr when the entry alone exceeds the budget: then it is not
-  // cached (and an older cached version of it is dropped).
-  const Entry* Put(uint64_t ns, std::string_view key, Entry entry);
+  // Returns false when the entry alone exceeds the budget: then it is not cached (and an older
+  // cached version of it is dropped).
+  bool Put(uint64_t ns, std::string_view key, const Entry& entry);
   bool Erase(uint64_t ns, std::string_view key);
   size_t EraseNamespace(uint64_t ns);  // drops a flushed database's entries
   void Clear();
@@ -52,22 +61,30 @@ class MemoryTier {
  private:
   struct Node;
   static uint64_t Hash(uint64_t ns, std::string_view key);
-  Node** Slot(uint64_t ns, std::string_view key, uint64_t hash) const;
+  // The slot holding (ns, key), or SIZE_MAX; on a miss *empty is where it would go (and *dist its
+  // distance from home).
+  size_t FindSlot(uint64_t ns, std::string_view key, uint64_t hash, size_t* empty,
+                  size_t* dist) const;
+  size_t SlotOf(const Node* n) const;  // the slot of a node known to be in the table
+  void InsertSlot(Node* n, uint64_t hash);
+  void RemoveSlot(size_t slot);  // empties the slot, shifting its cluster back
   void LinkFront(Node* n);
   void Unlink(Node* n);
-  void Remove(Node** slot);  // unlinks from chain and LRU, frees
+  void Remove(size_t slot);  // unlinks from table and LRU, frees
   void EvictToFit(const Node* keep);
-  void MaybeGrow();
+  void Rehash(size_t capacity);
+  void Decode(const Node* n, bool with_value) const;
 
   uint64_t budget_;
-  std::vector<Node*> buckets_;  // power-of-two size; chains through Node::chain
-  Node* lru_head_ = nullptr;    // most recently used
-  Node* lru_tail_ = nullptr;    // next to evict
+  std::vector<uint64_t> slots_;  // power-of-two size; 0: empty
+  Node* lru_head_ = nullptr;     // most recently used
+  Node* lru_tail_ = nullptr;     // next to evict
   uint64_t bytes_ = 0;
   uint64_t entries_ = 0;
   uint64_t hits_ = 0;
   uint64_t misses_ = 0;
   uint64_t evictions_ = 0;
+  mutable Entry scratch_;  // what Get and Peek return
 };
 
 }  // namespace cairn::keyspace

@@ -378,12 +378,33 @@ void Node::AppendProposals() {
   unlogged_.clear();
 }
 
+// Applies every durable record in one keyspace group: one LevelDB write for all of them (see
+// Keyspace::BeginGroup). If that write fails, the keyspace has dropped the group's records from
+// memory too, while their replies are already built: the only safe move is to stop before any
+// reply leaves; the records are in the write log, and the restart replays them.
 void Node::ApplyDurable() {
   uint64_t durable = log_->durable_index();
+  if (inflight_.empty() || inflight_.front().first > durable) return;
+  keyspace_->BeginGroup();
+  applying_ = true;
   while (!inflight_.empty() && inflight_.front().first <= durable) {
     auto [index, p] = std::move(inflight_.front());
     inflight_.pop_front();
     ApplyOne(index, p);
+  }
+  applying_ = false;
+  Status st = keyspace_->EndGroup();
+  if (!st.ok()) {
+    std::fprintf(stderr,
+                 "FATAL: writing applied log records to the keyspace failed: %s. Aborting; the "
+                 "records are in the write log and are replayed on restart.\n",
+                 st.ToString().c_str());
+    std::abort();
+  }
+  if (save_after_apply_) {
+    save_after_apply_ = false;
+    Status saved = Save();
+    if (!saved.ok()) std::fprintf(stderr, "background save failed: %s\n", saved.ToString().c_str());
   }
 }
 
@@ -491,6 +512,12 @@ void Node::StopLoop() {
 }
 
 Status Node::Save() {
+  if (applying_) {
+    // BGSAVE inside a logged EXEC: the save cannot run in the middle of applying a group; it
+    // runs right after the group is written.
+    save_after_apply_ = true;
+    return Status::Ok();
+  }
   CAIRN_RETURN_IF_ERROR(log_->Sync());
   ApplyDurable();
   CAIRN_RETURN_IF_ERROR(keyspace_->Flush());
@@ -507,6 +534,8 @@ void Node::ReplayStep() {
   constexpr size_t kReplayReadBytes = 256 << 10;
   constexpr int64_t kReplaySliceUs = 10000;
   int64_t slice_start = clock_.MonotonicUs();
+  // One keyspace group per slice: one LevelDB write per slice, not per record.
+  keyspace_->BeginGroup();
   while (replay_next_ <= replay_last_ && clock_.MonotonicUs() - slice_start < kReplaySliceUs) {
     auto records = log_->Read(replay_next_, replay_last_, kReplayReadBytes);
     if (!records.ok() || records->empty()) {
@@ -519,6 +548,11 @@ void Node::ReplayStep() {
       ApplyOne(index, Proposal{0, true, payload});
       replay_next_ = index + 1;
     }
+  }
+  if (Status st = keyspace_->EndGroup(); !st.ok()) {
+    std::fprintf(stderr, "FATAL: writing replayed log records to the keyspace failed: %s. Aborting.\n",
+                 st.ToString().c_str());
+    std::abort();
   }
   if (replay_next_ > replay_last_) {
     uv_idle_stop(&replay_idle_);

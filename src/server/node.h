@@ -143,6 +143,8 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   bool loading_ = false;
   bool active_expire_ = true;
   bool shutting_down_ = false;
+  bool applying_ = false;          // inside ApplyDurable's group
+  bool save_after_apply_ = false;  // a BGSAVE ran inside the group
   bool save_on_shutdown_ = true;
   int64_t start_ms_ = 0;
   int64_t last_save_s_ = 0;

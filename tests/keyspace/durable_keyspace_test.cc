@@ -338,3 +338,187 @@ TEST_CASE("the wheel pages the expiry index in as time advances, keeping memory 
   CHECK(ks->Size(0) == 0);
   CHECK(ks->Stats().expires[0] == 0);
 }
+
+// --- Groups: many applies, one LevelDB write ---
+
+TEST_CASE("a group not ended leaves nothing of it on disk; an ended group leaves all of it") {
+  for (bool end_group : {false, true}) {
+    CAPTURE(end_group);
+    testing::TempDir dir;
+    {
+      auto ks = OpenAt(dir.path());
+      ks->BeginApply(1, kNow);
+      ks->Put(0, "kept", Str("v"));
+      ks->Put(3, "in3", Str("v"));
+      REQUIRE(ks->CommitApply().ok());
+      ks->BeginGroup();
+      ks->BeginApply(2, kNow);
+      ks->Put(0, "a", Str("1", kNow + 1000));
+      REQUIRE(ks->CommitApply().ok());
+      ks->BeginApply(3, kNow);
+      CHECK(ks->Delete(0, "kept"));
+      ks->FlushDb(3);
+      REQUIRE(ks->CommitApply().ok());
+      ks->BeginApply(4, kNow);
+      ks->Put(0, "b", Str("2"));
+      REQUIRE(ks->CommitApply().ok());
+      CHECK(ks->applied_index() == 4);
+      CHECK(ks->written_index() == 1);  // all of it still pending
+      if (end_group) {
+        REQUIRE(ks->EndGroup().ok());
+        CHECK(ks->written_index() == 4);
+      }
+      // Otherwise destroyed mid-group, as a crash would leave it: the log replays 2..4.
+    }
+    auto ks = OpenAt(dir.path());
+    if (end_group) {
+      CHECK(ks->applied_index() == 4);
+      CHECK(ValueOf(*ks, 0, "kept") == "<nil>");
+      CHECK(ValueOf(*ks, 0, "a") == "1");
+      CHECK(ValueOf(*ks, 0, "b") == "2");
+      CHECK(ValueOf(*ks, 3, "in3") == "<nil>");
+      CHECK(ks->Size(0) == 2);
+      CHECK(ks->Size(3) == 0);
+      CHECK(ks->Stats().expires[0] == 1);
+      CHECK((*ks->Find(0, "a", kNow))->mod_index == 2);
+      CHECK((*ks->Find(0, "b", kNow))->mod_index == 4);
+      CHECK(ks->DbChangeIndex(3) == 3);
+      CHECK(ks->orphaned_namespaces() == 1);
+    } else {
+      CHECK(ks->applied_index() == 1);
+      CHECK(ValueOf(*ks, 0, "kept") == "v");
+      CHECK(ValueOf(*ks, 0, "a") == "<nil>");
+      CHECK(ValueOf(*ks, 0, "b") == "<nil>");
+      CHECK(ValueOf(*ks, 3, "in3") == "v");
+      CHECK(ks->Size(0) == 1);
+      CHECK(ks->Size(3) == 1);
+      CHECK(ks->Stats().expires[0] == 0);
+      CHECK(ks->DbChangeIndex(3) == 0);
+      CHECK(ks->orphaned_namespaces() == 0);
+    }
+  }
+}
+
+TEST_CASE("a group is one LevelDB batch with one applied-index record") {
+  testing::TempDir dir;
+  auto ks = OpenAt(dir.path());
+  ks->BeginGroup();
+  for (uint64_t i = 1; i <= 100; ++i) {
+    ks->BeginApply(i, kNow);
+    ks->Put(0, "k" + std::to_string(i), Str("v"));
+    REQUIRE(ks->CommitApply().ok());
+    CHECK(ks->applied_index() == i);
+  }
+  CHECK(ks->written_index() == 0);
+  REQUIRE(ks->EndGroup().ok());
+  CHECK(ks->written_index() == 100);
+  CHECK(ks->Size(0) == 100);
+  // Every key came from the group's overlay into the tier when the batch was written.
+  CHECK(ks->Stats().tier_entries == 100);
+  ks->ResetStats();
+  CHECK(ValueOf(*ks, 0, "k37") == "v");
+  CHECK(ks->Stats().tier_misses == 0);
+}
+
+TEST_CASE("a deleted key is not read back from LevelDB later in the group, even when evicted") {
+  testing::TempDir dir;
+  auto ks = OpenAt(dir.path(), 600);  // a tier of a few entries: LevelDB serves most reads
+  ks->BeginApply(1, kNow);
+  for (int i = 0; i < 50; ++i) ks->Put(0, "k" + std::to_string(i), Str("old"));
+  REQUIRE(ks->CommitApply().ok());
+  ks->BeginGroup();
+  ks->BeginApply(2, kNow);
+  for (int i = 0; i < 50; i += 2) CHECK(ks->Delete(0, "k" + std::to_string(i)));
+  REQUIRE(ks->CommitApply().ok());
+  ks->BeginApply(3, kNow);
+  for (int i = 1; i < 50; i += 2) ks->Put(0, "k" + std::to_string(i), Str("new"));
+  REQUIRE(ks->CommitApply().ok());
+  ks->BeginApply(4, kNow);
+  for (int i = 0; i < 50; ++i) {
+    CHECK(ValueOf(*ks, 0, "k" + std::to_string(i)) == (i % 2 ? "new" : "<nil>"));
+  }
+  CHECK_FALSE(ks->Delete(0, "k0"));  // a second delete finds nothing
+  REQUIRE(ks->CommitApply().ok());
+  CHECK(ks->Size(0) == 25);
+  REQUIRE(ks->EndGroup().ok());
+  for (int i = 0; i < 50; ++i) {
+    CHECK(ValueOf(*ks, 0, "k" + std::to_string(i)) == (i % 2 ? "new" : "<nil>"));
+  }
+  CHECK(ks->Size(0) == 25);
+}
+
+TEST_CASE("a group past its entry cap is written in parts, each ending at an entry") {
+  testing::TempDir dir;
+  const uint64_t n = DurableKeyspace::kMaxGroupEntries + 10;
+  {
+    auto ks = OpenAt(dir.path());
+    ks->BeginGroup();
+    for (uint64_t i = 1; i <= n; ++i) {
+      ks->BeginApply(i, kNow);
+      ks->Put(0, "k" + std::to_string(i), Str(std::to_string(i)));
+      REQUIRE(ks->CommitApply().ok());
+    }
+    CHECK(ks->written_index() == DurableKeyspace::kMaxGroupEntries);
+    CHECK(ks->applied_index() == n);
+    CHECK(ValueOf(*ks, 0, "k1") == "1");
+    CHECK(ValueOf(*ks, 0, "k" + std::to_string(n)) == std::to_string(n));
+    // Crash before EndGroup: the first part is on disk, the rest is replayed from the log.
+  }
+  auto ks = OpenAt(dir.path());
+  CHECK(ks->applied_index() == DurableKeyspace::kMaxGroupEntries);
+  CHECK(ks->Size(0) == DurableKeyspace::kMaxGroupEntries);
+  CHECK(ValueOf(*ks, 0, "k" + std::to_string(DurableKeyspace::kMaxGroupEntries)) == "4096");
+  CHECK(ValueOf(*ks, 0, "k" + std::to_string(n)) == "<nil>");
+}
+
+TEST_CASE("a failing entry inside a group is undone alone; the group goes on") {
+  testing::TempDir dir;
+  {
+    // A corrupt metadata record: reading it fails, and with it the apply that touches it.
+    EngineOptions eo;
+    eo.dir = dir.path();
+    auto engine = Engine::Open(eo);
+    REQUIRE(engine.ok());
+    EngineBatch batch;
+    batch.Put(MetaKey(0, "bad"), "\x7f garbage");
+    REQUIRE((*engine)->Write(&batch, true).ok());
+  }
+  auto ks = OpenAt(dir.path());
+  ks->BeginApply(1, kNow);
+  ks->Put(0, "x", Str("x1"));
+  REQUIRE(ks->CommitApply().ok());
+  ks->BeginGroup();
+  ks->BeginApply(2, kNow);
+  ks->Put(0, "a", Str("a2", kNow + 500));
+  REQUIRE(ks->CommitApply().ok());
+  ks->BeginApply(3, kNow);
+  ks->Put(0, "a", Str("a3"));
+  CHECK(ks->Delete(0, "x"));
+  ks->Put(0, "b", Str("b3", kNow + 100));
+  ks->FlushDb(5);
+  ks->SwapDb(1, 2);
+  ks->Put(0, "bad", Str("never"));
+  CHECK_FALSE(ks->CommitApply().ok());
+  // Entry 3 left no trace; entry 2 is still there.
+  CHECK(ks->applied_index() == 2);
+  CHECK(ValueOf(*ks, 0, "a") == "a2");
+  CHECK(ValueOf(*ks, 0, "x") == "x1");
+  CHECK(ValueOf(*ks, 0, "b") == "<nil>");
+  CHECK(ks->Size(0) == 2);
+  CHECK(ks->Stats().expires[0] == 1);
+  CHECK(ks->DbChangeIndex(1) == 0);
+  ks->BeginApply(4, kNow);
+  ks->Put(0, "c", Str("c4"));
+  REQUIRE(ks->CommitApply().ok());
+  REQUIRE(ks->EndGroup().ok());
+  ks.reset();
+  ks = OpenAt(dir.path());
+  CHECK(ks->applied_index() == 4);
+  CHECK(ValueOf(*ks, 0, "a") == "a2");
+  CHECK(ValueOf(*ks, 0, "x") == "x1");
+  CHECK(ValueOf(*ks, 0, "b") == "<nil>");
+  CHECK(ValueOf(*ks, 0, "c") == "c4");
+  CHECK(ks->Size(0) == 3);
+  CHECK(ks->Stats().expires[0] == 1);
+  CHECK(ks->TakeDueExpiries(kNow + 1000, 10).size() == 1);  // only a's
+}

@@ -309,3 +309,67 @@ TEST_CASE_TEMPLATE("SCAN with a count pages through in hash order without repeat
   CHECK(empty->keys.empty());
   CHECK(empty->next_cursor == 0);
 }
+
+TEST_CASE_TEMPLATE("in a group, each entry sees the earlier entries and keeps its own indexes", T,
+                   CONTRACT_IMPLS) {
+  T impl;
+  auto ks = impl.Make();
+  Apply(*ks, 1, [&] {
+    ks->Put(0, "gone", Str("x"));
+    ks->Put(0, "kept", Str("x"));
+    ks->Put(1, "in1", Str("one"));
+    ks->Put(2, "in2", Str("two"));
+  });
+  ks->BeginGroup();
+  Apply(*ks, 2, [&] {
+    ks->Put(0, "a", Str("1"));
+    CHECK(ks->Delete(0, "gone"));
+  });
+  CHECK(ks->applied_index() == 2);
+  Apply(*ks, 3, [&] {
+    CHECK(ValueOf(*ks, 0, "a") == "1");
+    CHECK((*ks->Find(0, "a", kNow))->mod_index == 2);
+    CHECK(ValueOf(*ks, 0, "gone") == "<nil>");
+    CHECK_FALSE(ks->Delete(0, "gone"));
+    ks->Put(0, "a", Str("2"));
+    ks->FlushDb(1);
+  });
+  CHECK(ks->applied_index() == 3);
+  CHECK(ks->DbChangeIndex(1) == 3);
+  CHECK(ks->Size(0) == 2);
+  Apply(*ks, 4, [&] {
+    CHECK((*ks->Find(0, "a", kNow))->mod_index == 3);
+    CHECK((*ks->Find(0, "kept", kNow))->mod_index == 1);
+    CHECK(ValueOf(*ks, 1, "in1") == "<nil>");
+    CHECK(ks->Size(1) == 0);
+    ks->Put(1, "fresh", Str("f"));
+    ks->SwapDb(1, 2);
+  });
+  CHECK(ks->DbChangeIndex(1) == 4);
+  CHECK(ks->DbChangeIndex(2) == 4);
+  Apply(*ks, 5, [&] {
+    CHECK(ValueOf(*ks, 1, "in2") == "two");
+    CHECK(ValueOf(*ks, 2, "fresh") == "f");
+    CHECK(ValueOf(*ks, 1, "fresh") == "<nil>");
+    ks->FlushAll();
+    ks->Put(0, "after", Str("z"));
+  });
+  Apply(*ks, 6, [&] {
+    CHECK(ValueOf(*ks, 0, "a") == "<nil>");
+    CHECK(ValueOf(*ks, 0, "after") == "z");
+    CHECK(ValueOf(*ks, 2, "fresh") == "<nil>");
+  });
+  REQUIRE(ks->EndGroup().ok());
+  CHECK(ks->applied_index() == 6);
+  CHECK(ValueOf(*ks, 0, "after") == "z");
+  CHECK(ValueOf(*ks, 0, "kept") == "<nil>");
+  CHECK(ValueOf(*ks, 1, "in2") == "<nil>");
+  for (int db = 0; db < kNumDatabases; ++db) CHECK(ks->Size(db) == (db == 0 ? 1u : 0u));
+  CHECK(ks->DbChangeIndex(5) == 5);
+  // An empty group, and applies after the group, work as before.
+  ks->BeginGroup();
+  REQUIRE(ks->EndGroup().ok());
+  Apply(*ks, 7, [&] { ks->Put(0, "later", Str("l")); });
+  CHECK(ValueOf(*ks, 0, "later") == "l");
+  CHECK(ks->applied_index() == 7);
+}

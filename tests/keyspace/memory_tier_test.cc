@@ -1,8 +1,10 @@
-// Unit tests for the LRU memory tier: order of eviction, the byte budget, counters, re-accounting.
+// Unit tests for the LRU memory tier: order of eviction, the byte budget, counters, re-accounting,
+// and the compact node encoding and open-addressing index.
 #include "keyspace/memory_tier.h"
 
 #include <doctest/doctest.h>
 
+#include <map>
 #include <string>
 
 using namespace cairn::keyspace;
@@ -40,10 +42,11 @@ TEST_CASE("tier keeps bytes within the budget and charges key, value and overhea
   }
   CHECK(tier.evictions() > 0);
   CHECK(tier.entries() < 2000);
-  // A 100-byte value is out of line: charged with its allocation, on top of the node.
+  // Key and value share the node's allocation: both are charged, with the node's overhead.
   Entry big = Str(std::string(100, 'x'));
   Entry small = Str("x");
-  CHECK(MemoryTier::ChargeFor("key", big) >= MemoryTier::ChargeFor("key", small) + 100);
+  // 99 more value bytes, up to malloc's 16-byte rounding.
+  CHECK(MemoryTier::ChargeFor("key", big) >= MemoryTier::ChargeFor("key", small) + 99 - 15);
   CHECK(MemoryTier::ChargeFor("a-much-longer-key-name-here", small) >
         MemoryTier::ChargeFor("k", small));
   CHECK(tier.bytes() == tier.entries() * MemoryTier::ChargeFor("key:1000", big));
@@ -83,7 +86,7 @@ TEST_CASE("updating an entry re-accounts its bytes") {
 TEST_CASE("an entry larger than the whole budget is not cached and drops the old version") {
   MemoryTier tier(4096);
   tier.Put(0, "k", Str("v"));
-  CHECK(tier.Put(0, "k", Str(std::string(8192, 'z'))) == nullptr);
+  CHECK_FALSE(tier.Put(0, "k", Str(std::string(8192, 'z'))));
   CHECK(tier.Peek(0, "k") == nullptr);
   CHECK(tier.bytes() == 0);
 }
@@ -101,4 +104,66 @@ TEST_CASE("lowering the budget evicts at once; the table survives growth") {
   tier.Clear();
   CHECK(tier.entries() == 0);
   CHECK(tier.bytes() == 0);
+}
+
+TEST_CASE("tier round-trips every field and survives heavy insert, update and erase churn") {
+  MemoryTier tier(0);
+  std::map<std::pair<uint64_t, std::string>, Entry> model;
+  uint64_t x = 12345;
+  auto next = [&] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  for (int step = 0; step < 60'000; ++step) {
+    uint64_t ns = next() % 4 == 0 ? (uint64_t{1} << 40) + next() % 3 : next() % 3;
+    std::string key = "k" + std::to_string(next() % 3000);
+    uint64_t op = next() % 10;
+    if (op < 6) {
+      Entry e;
+      e.type = static_cast<ValueType>(next() % 5);
+      e.expire_at_ms = next() % 2 ? 0 : static_cast<int64_t>(next() >> 1);
+      e.version = next() % 3 ? next() % 1000 : next();
+      e.mod_index = next() >> (next() % 64);
+      e.value = std::string(next() % 3 ? next() % 40 : next() % 3000, static_cast<char>('a' + step % 26));
+      REQUIRE(tier.Put(ns, key, e));
+      model[{ns, key}] = e;
+    } else if (op < 8) {
+      CHECK(tier.Erase(ns, key) == (model.erase({ns, key}) == 1));
+    } else {
+      const Entry* got = tier.Get(ns, key, next() % 2 == 0);
+      auto it = model.find({ns, key});
+      REQUIRE((got != nullptr) == (it != model.end()));
+      if (got != nullptr) {
+        CHECK(got->type == it->second.type);
+        CHECK(got->expire_at_ms == it->second.expire_at_ms);
+        CHECK(got->version == it->second.version);
+        CHECK(got->mod_index == it->second.mod_index);
+        CHECK((got->value.empty() || got->value == it->second.value));
+      }
+    }
+    if (step % 20'000 == 19'999) CHECK(tier.EraseNamespace(1) > 0);
+    if (step % 20'000 == 19'999) std::erase_if(model, [](const auto& kv) { return kv.first.first == 1; });
+  }
+  CHECK(tier.entries() == model.size());
+  uint64_t bytes = 0;
+  for (const auto& [k, e] : model) {
+    const Entry* got = tier.Peek(k.first, k.second);
+    REQUIRE(got != nullptr);
+    CHECK(got->value == e.value);
+    CHECK(got->mod_index == e.mod_index);
+    if (k.first < 128) bytes += MemoryTier::ChargeFor(k.second, e);
+  }
+  CHECK(bytes <= tier.bytes());
+  for (const auto& [k, e] : model) REQUIRE(tier.Erase(k.first, k.second));
+  CHECK(tier.entries() == 0);
+  CHECK(tier.bytes() == 0);
+}
+
+TEST_CASE("a 16-byte key with a 32-byte value costs one 96-byte chunk plus its table share") {
+  Entry e = Str(std::string(32, 'v'));
+  e.version = 1'000'000;
+  e.mod_index = 1'000'000;
+  CHECK(MemoryTier::ChargeFor("key:000012345678", e) == 96 + 16);
 }
