@@ -16,7 +16,6 @@ using cairn::testing::Command;
 using cairn::testing::ContextPtr;
 using cairn::testing::ServerProcess;
 
-constexpr const char* kWrongType = "WRONGTYPE Operation against a key holding the wrong kind of value";
 constexpr const char* kNotInteger = "ERR value is not an integer or out of range";
 constexpr const char* kNotFloat = "ERR value is not a valid float";
 constexpr const char* kSyntax = "ERR syntax error";
@@ -29,16 +28,6 @@ struct Fixture {
     REQUIRE(R({"FLUSHALL"}) == "OK");
   }
   std::string R(const std::vector<std::string>& argv) { return cairn::testing::Run(c.get(), argv); }
-  // Creates a key of a non-string type with whichever collection family the server has; false
-  // when it has none yet (then WRONGTYPE cannot be provoked and the check is skipped).
-  bool MakeList(const std::string& key) {
-    for (auto argv : std::vector<std::vector<std::string>>{
-             {"LPUSH", key, "a"}, {"SADD", key, "a"}, {"HSET", key, "f", "v"}, {"ZADD", key, "1", "a"}}) {
-      if (R(argv) == "1") return true;
-    }
-    MESSAGE("no collection type available yet: WRONGTYPE checks skipped");
-    return false;
-  }
   ContextPtr c;
 };
 
@@ -145,15 +134,6 @@ TEST_CASE_FIXTURE(Fixture, "Extended SET GET option") {
     CHECK(R({"SET", "foo", "x", "NX", "GET"}) == "bar2");
     CHECK(R({"GET", "foo"}) == "bar2");
   }
-}
-
-TEST_CASE_FIXTURE(Fixture, "Extended SET GET with incorrect type should result in wrong type error") {
-  if (!MakeList("foo")) return;
-  CHECK(R({"SET", "foo", "bar", "GET"}) == kWrongType);
-  CHECK(R({"TYPE", "foo"}) != "string");
-  // Without GET, SET overwrites a key of any type.
-  CHECK(R({"SET", "foo", "bar"}) == "OK");
-  CHECK(R({"TYPE", "foo"}) == "string");
 }
 
 TEST_CASE_FIXTURE(Fixture, "Extended SET EX option") {
@@ -406,23 +386,6 @@ TEST_CASE_FIXTURE(Fixture, "GETEX and GET expired key or not exist") {
   CHECK(R({"GET", "foo"}) == "(nil)");
   CHECK(R({"GETEX", "nokey", "EX", "10"}) == "(nil)");
   CHECK(R({"EXISTS", "nokey"}) == "0");
-}
-
-TEST_CASE_FIXTURE(Fixture, "GET family against a key holding a list") {
-  if (!MakeList("mylist")) return;
-  CHECK(R({"GET", "mylist"}) == kWrongType);
-  CHECK(R({"GETEX", "mylist"}) == kWrongType);
-  CHECK(R({"GETDEL", "mylist"}) == kWrongType);
-  CHECK(R({"GETSET", "mylist", "x"}) == kWrongType);
-  CHECK(R({"APPEND", "mylist", "x"}) == kWrongType);
-  CHECK(R({"STRLEN", "mylist"}) == kWrongType);
-  CHECK(R({"GETRANGE", "mylist", "0", "-1"}) == kWrongType);
-  CHECK(R({"SETRANGE", "mylist", "0", "bar"}) == kWrongType);
-  CHECK(R({"INCR", "mylist"}) == kWrongType);
-  CHECK(R({"INCRBYFLOAT", "mylist", "1"}) == kWrongType);
-  CHECK(R({"LCS", "mylist", "x"}) == "ERR The specified keys must contain string values");
-  CHECK(R({"MGET", "mylist", "nokey"}) == "[(nil),(nil)]");
-  CHECK(R({"SETEX", "mylist", "10", "v"}) == "OK");  // SETEX overwrites any type
 }
 
 TEST_CASE_FIXTURE(Fixture, "MGET") {

@@ -8,83 +8,13 @@
 
 #include "commands/dispatch.h"
 #include "commands/txn.h"
-#include "keyspace/memory_keyspace.h"
+#include "dispatch_harness.h"
 
 using namespace cairn;
 using namespace cairn::commands;
 
-namespace {
+using namespace cairn::commands::testing;
 
-constexpr int64_t kNow = 1'700'000'000'000;
-
-class FakeServer final : public ServerApi {
- public:
-  std::string Info(const std::vector<std::string>&) override { return ""; }
-  std::vector<std::pair<std::string, std::string>> ConfigGet(std::string_view) override {
-    return {};
-  }
-  Status ConfigSet(const std::vector<std::pair<std::string, std::string>>&) override {
-    ++config_sets;
-    return Status::Ok();
-  }
-  void ResetStats() override {}
-  const std::string& RequirePass() const override { return pass_; }
-  std::vector<const Session*> Clients() const override { return {}; }
-  std::string ClientLine(const Session&) const override { return ""; }
-  size_t KillClients(const ClientFilter&, const Session&) override { return 0; }
-  void Shutdown(bool) override {}
-  Status Save() override { return Status::Ok(); }
-  int64_t LastSaveS() const override { return 0; }
-  void AddMonitor(Session&) override {}
-  std::vector<SlowlogEntry> SlowlogGet(size_t) const override { return {}; }
-  size_t SlowlogLen() const override { return 0; }
-  void SlowlogReset() override {}
-  bool loading() const override { return false; }
-  void RecordKeyspaceLookup(bool) override {}
-  void SetActiveExpire(bool) override {}
-
-  int config_sets = 0;
-
- private:
-  std::string pass_;
-};
-
-// One node: a keyspace, a dispatcher and a log (the records EXEC and single writes propose).
-struct Node {
-  CommandTable table;
-  keyspace::MemoryKeyspace ks;
-  FakeServer server;
-  Dispatcher d{table, ks, server};
-  uint64_t index = 0;
-
-  // Runs a command as the client would; proposed records are applied at once (one node, commit
-  // is immediate) and their reply appended, unless `log` is given to collect them instead.
-  std::string Run(Session& s, const std::vector<std::string>& argv,
-                  std::vector<std::string>* log = nullptr, Outcome* outcome = nullptr) {
-    std::string out;
-    resp::ReplyBuilder reply(&out, s.protocol);
-    std::string effect;
-    const CommandSpec* spec = nullptr;
-    Outcome o = d.Execute(s, argv, reply, kNow, &effect, &spec);
-    if (outcome != nullptr) *outcome = o;
-    if (o == Outcome::kProposed) {
-      if (log != nullptr) {
-        log->push_back(effect);
-      } else {
-        REQUIRE(d.Apply(effect, ++index, s, reply).ok());
-      }
-    }
-    return out;
-  }
-  std::string Apply(const std::string& record, Session& s) {
-    std::string out;
-    resp::ReplyBuilder reply(&out, s.protocol);
-    REQUIRE(d.Apply(record, ++index, s, reply).ok());
-    return out;
-  }
-};
-
-}  // namespace
 
 TEST_CASE("A transaction that writes is one log record, applied with its reply array") {
   Node n;
