@@ -493,15 +493,19 @@ void Node::OnSignal(uv_signal_t* s, int signum) {
 void Node::Shutdown(bool save) {
   if (shutting_down_) return;
   shutting_down_ = true;
-  save_on_shutdown_ = save;
-  // Finish what is already proposed, so every acknowledged write is in the log and applied.
+  // Finish what is already proposed, so every acknowledged write is in the log and applied. The
+  // log is always synced: it is what makes the data durable, whatever NOSAVE says.
   BeforePoll();
   Status st = log_->Sync();
   if (!st.ok()) std::fprintf(stderr, "log sync at shutdown failed: %s\n", st.ToString().c_str());
   ApplyDurable();
-  if (!loading_) MaybeCompactLog(true);
-  st = keyspace_->Flush();
-  if (!st.ok()) std::fprintf(stderr, "keyspace flush at shutdown failed: %s\n", st.ToString().c_str());
+  // SAVE (the default) also syncs the keyspace and drops the log prefix it holds, so the next
+  // start replays nothing; NOSAVE skips that and the next start replays the log instead.
+  if (save) {
+    if (!loading_) MaybeCompactLog(true);
+    st = keyspace_->Flush();
+    if (!st.ok()) std::fprintf(stderr, "keyspace flush at shutdown failed: %s\n", st.ToString().c_str());
+  }
   StopLoop();
 }
 

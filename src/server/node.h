@@ -106,7 +106,6 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   Status OpenStorage();
   void StartReplay();
   void MaybeCompactLog(bool force);
-  void ApplyResumeBudget();
   Client* FindClient(uint64_t id);
   std::string InfoSection(std::string_view name);
   void StopLoop();
@@ -145,7 +144,6 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   bool shutting_down_ = false;
   bool applying_ = false;          // inside ApplyDurable's group
   bool save_after_apply_ = false;  // a BGSAVE ran inside the group
-  bool save_on_shutdown_ = true;
   int64_t start_ms_ = 0;
   int64_t last_save_s_ = 0;
   std::string run_id_;
