@@ -53,6 +53,9 @@ class ServerProcess {
   int Stop(int timeout_ms = 10000);
   // SIGKILL and reap: a crash.
   void Kill();
+  // Waits (bounded) for the server to exit on its own (SHUTDOWN, a signal) and reaps it.
+  // Returns whether it exited; *status gets waitpid's status.
+  bool WaitExit(int timeout_ms, int* status);
   bool running() const { return pid_ > 0; }
   int port() const { return port_; }
   pid_t pid() const { return pid_; }

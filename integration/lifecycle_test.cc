@@ -95,11 +95,7 @@ TEST_CASE("SHUTDOWN stops the server cleanly") {
   CHECK(Run(c.get(), {"SHUTDOWN", "BOGUS"}) == "ERR syntax error");
   Command(c.get(), {"SHUTDOWN"});
   int status = 0;
-  bool exited = false;
-  for (int i = 0; i < 500 && !exited; ++i) {
-    exited = waitpid(srv.pid(), &status, WNOHANG) == srv.pid();
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  bool exited = srv.WaitExit(5000, &status);
   CHECK(exited);
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
@@ -112,11 +108,7 @@ TEST_CASE("SIGTERM and SIGINT stop the server cleanly") {
     REQUIRE(srv.Start());
     kill(srv.pid(), sig);
     int status = 0;
-    bool exited = false;
-    for (int i = 0; i < 500 && !exited; ++i) {
-      exited = waitpid(srv.pid(), &status, WNOHANG) == srv.pid();
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    bool exited = srv.WaitExit(5000, &status);
     CHECK(exited);
     CHECK(WEXITSTATUS(status) == 0);
     CHECK(ReadFile(srv.log_path()).find("shutting down") != std::string::npos);
@@ -134,11 +126,7 @@ TEST_CASE("SHUTDOWN NOSAVE keeps every write: the next start replays the log") {
     Command(c.get(), {"SHUTDOWN", "NOSAVE"});
   }
   int status = 0;
-  bool exited = false;
-  for (int i = 0; i < 500 && !exited; ++i) {
-    exited = waitpid(srv.pid(), &status, WNOHANG) == srv.pid();
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  bool exited = srv.WaitExit(5000, &status);
   REQUIRE(exited);
   REQUIRE(srv.Start());
   auto c = srv.Connect();

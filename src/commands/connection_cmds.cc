@@ -293,8 +293,7 @@ void ClientHelp(Context& ctx) {
       "SETNAME <name>", "    Assign the name <name> to the current connection.",
       "SETINFO <option> <value>", "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
       "HELP", "    Print this help."};
-  ctx.reply.ArrayHeader(std::size(kLines));
-  for (auto line : kLines) ctx.reply.Simple(line);
+  ctx.reply.SimpleArray(kLines);
 }
 
 void ClientContainer(Context& ctx) { ctx.reply.Error(err::WrongArity("client")); }

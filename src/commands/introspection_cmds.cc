@@ -183,8 +183,7 @@ void CommandHelp(Context& ctx) {
       "DOCS [<command-name> ...]", "    Return documentation details about multiple Redis commands.",
       "GETKEYS <full-command>", "    Return the keys from a full Redis command.",
       "HELP", "    Print this help."};
-  ctx.reply.ArrayHeader(std::size(kLines));
-  for (auto l : kLines) ctx.reply.Simple(l);
+  ctx.reply.SimpleArray(kLines);
 }
 
 constexpr uint32_t kIntro = kLoading | kStale;

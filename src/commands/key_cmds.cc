@@ -462,8 +462,7 @@ void ObjectHelp(Context& ctx) {
       "HELP",
       "    Prints this help.",
   };
-  ctx.reply.ArrayHeader(std::size(kLines));
-  for (auto line : kLines) ctx.reply.Simple(line);
+  ctx.reply.SimpleArray(kLines);
 }
 
 void ContainerArity(Context& ctx) { ctx.reply.Error(err::WrongArity(ctx.spec.name)); }

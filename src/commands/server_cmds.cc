@@ -147,12 +147,10 @@ void Debug(Context& ctx) {
   }
   if (sub == "protocol" && ctx.argc() == 3) return DebugProtocol(ctx, ToLower(ctx.arg(2)));
   if (sub == "help") {
-    ctx.reply.ArrayHeader(4);
-    ctx.reply.Simple("DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-    ctx.reply.Simple("SLEEP <seconds>");
-    ctx.reply.Simple("SET-ACTIVE-EXPIRE <0|1>");
-    ctx.reply.Simple("PROTOCOL <type>");
-    return;
+    static constexpr std::string_view kLines[] = {
+        "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "SLEEP <seconds>",
+        "SET-ACTIVE-EXPIRE <0|1>", "PROTOCOL <type>"};
+    return ctx.reply.SimpleArray(kLines);
   }
   ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" + ctx.arg(1) +
                   "'. Try DEBUG HELP.");
@@ -186,12 +184,13 @@ void SlowlogReset(Context& ctx) {
   ctx.reply.Ok();
 }
 void SlowlogHelp(Context& ctx) {
-  ctx.reply.ArrayHeader(5);
-  ctx.reply.Simple("SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-  ctx.reply.Simple("GET [<count>]");
-  ctx.reply.Simple("LEN");
-  ctx.reply.Simple("RESET");
-  ctx.reply.Simple("HELP");
+  static constexpr std::string_view kLines[] = {
+      "SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "GET [<count>]",
+      "LEN",
+      "RESET",
+      "HELP"};
+  ctx.reply.SimpleArray(kLines);
 }
 
 // Cairn records no latency events yet; the replies have Redis's shapes.
@@ -203,12 +202,13 @@ void LatencyDoctor(Context& ctx) {
                      "nice job.\n");
 }
 void LatencyHelp(Context& ctx) {
-  ctx.reply.ArrayHeader(5);
-  ctx.reply.Simple("LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-  ctx.reply.Simple("LATEST");
-  ctx.reply.Simple("HISTORY <event>");
-  ctx.reply.Simple("RESET [<event> ...]");
-  ctx.reply.Simple("DOCTOR");
+  static constexpr std::string_view kLines[] = {
+      "LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "LATEST",
+      "HISTORY <event>",
+      "RESET [<event> ...]",
+      "DOCTOR"};
+  ctx.reply.SimpleArray(kLines);
 }
 
 void Monitor(Context& ctx) {
@@ -247,12 +247,13 @@ void ConfigResetStat(Context& ctx) {
 }
 
 void ConfigHelp(Context& ctx) {
-  ctx.reply.ArrayHeader(5);
-  ctx.reply.Simple("CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-  ctx.reply.Simple("GET <pattern>");
-  ctx.reply.Simple("SET <directive> <value>");
-  ctx.reply.Simple("RESETSTAT");
-  ctx.reply.Simple("HELP");
+  static constexpr std::string_view kLines[] = {
+      "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "GET <pattern>",
+      "SET <directive> <value>",
+      "RESETSTAT",
+      "HELP"};
+  ctx.reply.SimpleArray(kLines);
 }
 
 void Shutdown(Context& ctx) {

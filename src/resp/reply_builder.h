@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,11 @@ class ReplyBuilder {
   void SetHeader(size_t n);      // RESP2: an array
   void PushHeader(size_t n);     // RESP2: an array
   void EmptyArray() { out_->append("*0\r\n"); }
+  // An array of simple strings: the shape of every HELP reply.
+  void SimpleArray(std::span<const std::string_view> lines) {
+    ArrayHeader(lines.size());
+    for (std::string_view line : lines) Simple(line);
+  }
 
   // A reply whose element count is known only after writing them: Begin returns a token, End
   // writes the header in front of the elements.
