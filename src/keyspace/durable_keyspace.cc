@@ -1,5 +1,5 @@
-// DurableKeyspace: applies batched into WriteBatches (one per group), reads through
-// overlay -> tier -> LevelDB.
+// DurableKeyspace: applies kept pending in an overlay and written to LevelDB in batches (per group,
+// or write-behind), reads through overlay -> tier -> LevelDB.
 #include "keyspace/durable_keyspace.h"
 
 #include <algorithm>
@@ -11,6 +11,12 @@ namespace cairn::keyspace {
 namespace {
 
 bool IsCollection(ValueType t) { return t != ValueType::kString; }
+
+// An overlay slot's unordered_map node (hash, next pointer, the key's and the entry's fixed
+// parts), rounded up: what pending_bytes() charges besides the key and value bytes.
+constexpr uint64_t kOverlayNodeBytes = 160;
+
+int64_t SaturatingAdd(int64_t a, int64_t b) { return a > INT64_MAX - b ? INT64_MAX : a + b; }
 
 }  // namespace
 
@@ -95,21 +101,25 @@ Status DurableKeyspace::Load() {
 
 // --- Reads ---
 
-std::string DurableKeyspace::OverlayKey(uint64_t ns, std::string_view key) {
-  std::string k;
-  k.reserve(8 + key.size());
-  PutFixed64(&k, ns);
-  k.append(key);
-  return k;
+size_t DurableKeyspace::OverlayHash::Of(uint64_t ns, std::string_view key) {
+  return std::hash<std::string_view>{}(key) ^ (ns * 0x9e3779b97f4a7c15ull);
+}
+
+uint64_t DurableKeyspace::SlotBytes(std::string_view key, const std::optional<Entry>& e) {
+  return kOverlayNodeBytes + key.size() + (e.has_value() ? e->value.size() : 0);
+}
+
+// Pending entries: not in LevelDB (nor reliably in the tier) yet. nullptr: not pending.
+const std::optional<Entry>* DurableKeyspace::FindOverlay(uint64_t ns, std::string_view key) const {
+  if (overlay_.empty()) return nullptr;
+  auto it = overlay_.find(OverlayKeyView{ns, key});
+  return it == overlay_.end() ? nullptr : &it->second;
 }
 
 Result<const Entry*> DurableKeyspace::Lookup(uint64_t ns, std::string_view key,
                                              bool with_value) {
-  if (!overlay_.empty()) {  // pending entries: not in LevelDB (nor reliably in the tier) yet
-    auto it = overlay_.find(OverlayKey(ns, key));
-    if (it != overlay_.end()) {
-      return it->second.has_value() ? &*it->second : static_cast<const Entry*>(nullptr);
-    }
+  if (const std::optional<Entry>* pending = FindOverlay(ns, key)) {
+    return pending->has_value() ? &**pending : static_cast<const Entry*>(nullptr);
   }
   if (const Entry* e = tier_.Get(ns, key, with_value)) return e;
   std::string raw;
@@ -130,8 +140,10 @@ Result<const Entry*> DurableKeyspace::Find(int db, std::string_view key, int64_t
 }
 
 // Same cursor semantics as MemoryKeyspace::Scan: the cursor is the next hash to visit, and a
-// group of keys sharing one hash is never split across pages. Reads committed data only.
+// group of keys sharing one hash is never split across pages. Pending entries are written first
+// (inside an apply, where that cannot happen, it reads what LevelDB holds).
 Result<ScanPage> DurableKeyspace::Scan(int db, uint64_t cursor, size_t count, int64_t now_ms) {
+  if (!in_apply_) CAIRN_RETURN_IF_ERROR(WritePending());
   ScanPage page;
   uint64_t ns = working_.dbs[db].ns;
   EngineIterator it = engine_->NewPrefixIterator(NamespacePrefix(RecordTag::kMeta, ns));
@@ -168,6 +180,9 @@ int DurableKeyspace::DbOfNamespace(uint64_t ns) const {
 void DurableKeyspace::PageInExpiries(int64_t now_ms) {
   int64_t horizon =
       now_ms > INT64_MAX - options_.ttl_horizon_ms ? INT64_MAX : now_ms + options_.ttl_horizon_ms;
+  // A pending record due within the horizon is written first (which also lowers
+  // next_unloaded_ms_ to it), so that the cursor never moves past a record not on disk yet.
+  if (horizon >= pending_far_min_ms_ && (in_apply_ || !WritePending().ok())) return;
   if (horizon < next_unloaded_ms_ || wheel_.size() >= options_.ttl_max_loaded) return;
   EngineIterator it = engine_->NewPrefixIterator(TagPrefix(RecordTag::kExpiry));
   size_t loaded = 0;
@@ -192,6 +207,9 @@ void DurableKeyspace::PageInExpiries(int64_t now_ms) {
 // Filters out candidates made stale by a later write, so that callers see what MemoryKeyspace
 // would hand out; the deletion the node proposes re-checks anyway.
 bool DurableKeyspace::StillScheduled(const TtlWheel::Item& item) {
+  if (const std::optional<Entry>* pending = FindOverlay(item.ns, item.key)) {
+    return pending->has_value() && (*pending)->expire_at_ms == item.expire_at_ms;
+  }
   if (const Entry* e = tier_.Peek(item.ns, item.key, /*with_value=*/false)) {
     return e->expire_at_ms == item.expire_at_ms;
   }
@@ -227,16 +245,27 @@ void DurableKeyspace::BeginGroup() {
 Status DurableKeyspace::EndGroup() {
   CAIRN_ASSERT(in_group_ && !in_apply_);
   in_group_ = false;
-  Status s = group_status_.ok() ? WritePending() : group_status_;
-  group_status_ = Status::Ok();
+  Status s = write_status_;
+  write_status_ = Status::Ok();
+  if (!WriteBehind() || pending_bytes() >= WriteBehindLimit()) {
+    Status w = WritePending();
+    if (s.ok()) s = w;
+  }
   return s;
+}
+
+uint64_t DurableKeyspace::WriteBehindLimit() const {
+  uint64_t limit = options_.write_behind_bytes;
+  if (tier_.budget() != 0) limit = std::min(limit, tier_.budget() / 4);
+  return limit;
 }
 
 void DurableKeyspace::BeginApply(uint64_t log_index, int64_t now_ms) {
   CAIRN_ASSERT(!in_apply_);
   in_apply_ = true;
   apply_index_ = log_index;
-  apply_status_ = group_status_;  // after a failed group write, the group's applies do nothing
+  apply_now_ms_ = now_ms;
+  apply_status_ = Status::Ok();
   mark_.state = working_;
   mark_.batch_ops = batch_.count();
   mark_.new_expiries = new_expiries_.size();
@@ -251,7 +280,7 @@ void DurableKeyspace::DeleteExpiryRecord(uint64_t ns, std::string_view key, int6
 
 void DurableKeyspace::PutExpiryRecord(uint64_t ns, std::string_view key, int64_t expire_at_ms) {
   batch_.Put(ExpiryKey(expire_at_ms, ns, key), EncodeFormatOnlyValue());
-  new_expiries_.push_back({expire_at_ms, ns, std::string(key)});
+  new_expiries_.push_back({{expire_at_ms, ns, std::string(key)}, false});
 }
 
 // A collection's member records belong to its version; queue the version for GC.
@@ -290,8 +319,7 @@ void DurableKeyspace::Put(int db, std::string_view key, Entry entry) {
     PutExpiryRecord(d.ns, key, entry.expire_at_ms);
     ++d.counters.expires;
   }
-  batch_.Put(MetaKey(d.ns, key), EncodeMetaValue(entry));
-  SetOverlay(d.ns, key, std::move(entry));
+  SetOverlay(d.ns, key, std::move(entry));  // its record is written from the overlay
 }
 
 bool DurableKeyspace::Delete(int db, std::string_view key) {
@@ -310,7 +338,6 @@ bool DurableKeyspace::Delete(int db, std::string_view key) {
     --d.counters.expires;
   }
   ForgetVersion(d.ns, key, *old);
-  batch_.Delete(MetaKey(d.ns, key));
   --d.counters.keys;
   SetOverlay(d.ns, key, std::nullopt);
   return true;
@@ -319,9 +346,15 @@ bool DurableKeyspace::Delete(int db, std::string_view key) {
 // Records what the slot held before, so that a failing entry can be undone without touching the
 // entries before it in the group.
 void DurableKeyspace::SetOverlay(uint64_t ns, std::string_view key, std::optional<Entry> entry) {
-  auto [it, inserted] = overlay_.try_emplace(OverlayKey(ns, key));
-  OverlayUndo& u = undo_.emplace_back(OverlayUndo{&it->first, !inserted, std::nullopt});
-  if (!inserted) u.before = std::move(it->second);
+  overlay_bytes_ += SlotBytes(key, entry);
+  auto it = overlay_.find(OverlayKeyView{ns, key});
+  if (it == overlay_.end()) {
+    it = overlay_.emplace(OverlayKey{ns, std::string(key)}, std::move(entry)).first;
+    undo_.push_back(OverlayUndo{&it->first, false, std::nullopt});
+    return;
+  }
+  overlay_bytes_ -= SlotBytes(key, it->second);
+  undo_.push_back(OverlayUndo{&it->first, true, std::move(it->second)});
   it->second = std::move(entry);
 }
 
@@ -381,21 +414,20 @@ void DurableKeyspace::PublishPending() {
     for (uint64_t ns : flushed_) tier_.EraseNamespace(ns);
   }
   for (auto& [okey, entry] : overlay_) {
-    uint64_t ns = DecodeFixed64(okey.data());
-    std::string_view key = std::string_view(okey).substr(8);
-    if (std::find(flushed_.begin(), flushed_.end(), ns) != flushed_.end()) continue;
+    if (IsFlushed(okey.ns)) continue;
     if (entry.has_value()) {
-      tier_.Put(ns, key, *entry);
+      tier_.Put(okey.ns, okey.key, *entry);
     } else {
-      tier_.Erase(ns, key);
+      tier_.Erase(okey.ns, okey.key);
     }
   }
   orphans_.insert(orphans_.end(), flushed_.begin(), flushed_.end());
-  for (auto& item : new_expiries_) {
-    if (ExpiryKey(item.expire_at_ms, item.ns, item.key) < wheel_cursor_) {
-      wheel_.Add(item.ns, std::move(item.key), item.expire_at_ms);
-    } else {
+  for (auto& [item, in_wheel] : new_expiries_) {
+    if (ExpiryKey(item.expire_at_ms, item.ns, item.key) >= wheel_cursor_) {
+      // Paging loads it (again, if it is in the wheel already: a duplicate is filtered later).
       next_unloaded_ms_ = std::min(next_unloaded_ms_, item.expire_at_ms);
+    } else if (!in_wheel) {
+      wheel_.Add(item.ns, std::move(item.key), item.expire_at_ms);
     }
   }
   committed_ = working_;
@@ -410,7 +442,9 @@ void DurableKeyspace::ResetPending() {
   } else {
     overlay_.clear();
   }
+  overlay_bytes_ = 0;
   new_expiries_.clear();
+  pending_far_min_ms_ = INT64_MAX;
   flushed_.clear();
   flushed_all_ = false;
   pending_entries_ = 0;
@@ -426,7 +460,9 @@ void DurableKeyspace::RollbackEntry() {
   for (auto u = undo_.rbegin(); u != undo_.rend(); ++u) {
     auto it = overlay_.find(*u->okey);
     CAIRN_ASSERT(it != overlay_.end());
+    overlay_bytes_ -= SlotBytes(it->first.key, it->second);
     if (u->existed) {
+      overlay_bytes_ += SlotBytes(it->first.key, u->before);
       it->second = std::move(u->before);
     } else {
       overlay_.erase(it);
@@ -435,43 +471,77 @@ void DurableKeyspace::RollbackEntry() {
   undo_.clear();
 }
 
-// Writes the pending entries as one batch. On failure memory goes back to what LevelDB holds.
+// Writes the pending entries as one batch: the pending records, one metadata record per overlay
+// slot (whatever number of entries rewrote it), the state. On failure they all stay pending.
 Status DurableKeyspace::WritePending() {
+  CAIRN_ASSERT(!in_apply_);
   if (pending_entries_ == 0) return Status::Ok();
+  const size_t pending_ops = batch_.count();
+  for (const auto& [okey, entry] : overlay_) {
+    if (IsFlushed(okey.ns)) continue;  // its namespace is orphaned: GC deletes what it holds
+    if (entry.has_value()) {
+      batch_.Put(MetaKey(okey.ns, okey.key), EncodeMetaValue(*entry));
+    } else {
+      batch_.Delete(MetaKey(okey.ns, okey.key));
+    }
+  }
   AddStateToBatch();
   Status s = engine_->Write(&batch_, /*sync=*/false);
-  if (s.ok()) {
-    PublishPending();
-  } else {
-    working_ = committed_;
-    applied_index_ = written_index_;
+  if (!s.ok()) {
+    batch_.Truncate(pending_ops);
+    return s;
   }
+  PublishPending();
   ResetPending();
   return s;
+}
+
+bool DurableKeyspace::IsFlushed(uint64_t ns) const {
+  return !flushed_.empty() && std::find(flushed_.begin(), flushed_.end(), ns) != flushed_.end();
+}
+
+// Write-behind: the apply's expiries due within the wheel's horizon are scheduled now, not when
+// they reach LevelDB; a later one only marks how far the index may be paged in without a write.
+void DurableKeyspace::ScheduleNewExpiries() {
+  const int64_t horizon = SaturatingAdd(apply_now_ms_, options_.ttl_horizon_ms);
+  for (size_t i = mark_.new_expiries; i < new_expiries_.size(); ++i) {
+    auto& [item, in_wheel] = new_expiries_[i];
+    if (item.expire_at_ms <= horizon) {
+      wheel_.Add(item.ns, item.key, item.expire_at_ms);
+      in_wheel = true;
+    } else {
+      pending_far_min_ms_ = std::min(pending_far_min_ms_, item.expire_at_ms);
+    }
+  }
 }
 
 Status DurableKeyspace::CommitApply() {
   CAIRN_ASSERT(in_apply_);
   in_apply_ = false;
   if (!apply_status_.ok()) {
-    RollbackEntry();
-    if (!in_group_) ResetPending();  // nothing else is pending outside a group
+    RollbackEntry();  // the entries pending before it stay
     return apply_status_;
   }
   undo_.clear();
   applied_index_ = apply_index_;
   ++pending_entries_;
-  if (in_group_ && pending_entries_ < kMaxGroupEntries &&
-      batch_.ApproximateBytes() < kMaxGroupBytes) {
+  if (WriteBehind()) {
+    ScheduleNewExpiries();
+    if (pending_bytes() < WriteBehindLimit()) return Status::Ok();
+  } else if (in_group_ && pending_entries_ < kMaxGroupEntries &&
+             batch_.ApproximateBytes() < kMaxGroupBytes) {
     return Status::Ok();
   }
+  // The entry is applied either way; a failed write leaves it pending, retried later.
   Status s = WritePending();
-  if (!s.ok() && in_group_) group_status_ = s;
-  return s;
+  if (!in_group_) return s;
+  if (!s.ok() && write_status_.ok()) write_status_ = s;
+  return Status::Ok();
 }
 
 Status DurableKeyspace::Flush() {
   CAIRN_ASSERT(!in_apply_ && !in_group_);
+  CAIRN_RETURN_IF_ERROR(WritePending());
   EngineBatch batch;
   batch.Put(SingletonKey(Singleton::kAppliedIndex), EncodeU64Value(applied_index_));
   // A synced write forces LevelDB's log, and with it every earlier unsynced write, to disk.
@@ -485,6 +555,7 @@ KeyspaceStats DurableKeyspace::Stats() const {
   s.tier_evictions = tier_.evictions();
   s.tier_bytes = tier_.bytes();
   s.tier_entries = tier_.entries();
+  s.pending_bytes = pending_bytes();
   for (int db = 0; db < kNumDatabases; ++db) s.expires[db] = working_.dbs[db].counters.expires;
   return s;
 }

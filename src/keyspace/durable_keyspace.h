@@ -1,23 +1,35 @@
 // DurableKeyspace: the keyspace in LevelDB (format in encoding.h), with an LRU memory tier of hot
 // entries in front and a TTL wheel paged in from the expiry index.
 //
-// Writes go into one pending LevelDB WriteBatch, written with sync=false because the log is what
-// makes a write durable: after a crash the node replays the log after applied_index(). Outside a
-// group each apply (BeginApply .. CommitApply) is written on its own; inside a group
-// (BeginGroup .. EndGroup) the applies accumulate and are written together at EndGroup, or
-// earlier once the batch holds kMaxGroupEntries entries or kMaxGroupBytes bytes. Each write
-// holds the changes, the counters and mapping records they touched, and one applied-index record:
-// the last entry in it. So disk only ever holds whole entries, up to an entry boundary.
+// LevelDB writes use sync=false because the log is what makes a write durable: after a crash the
+// node replays the log after applied_index(). Each LevelDB write holds whole entries only: the
+// changes, the counters and mapping records they touched, and one applied-index record (the last
+// entry in it). So disk only ever holds a prefix of the log, ending at an entry boundary.
 //
-// Until written, the pending entries' writes live in an overlay (key -> entry or deleted) that
-// reads consult first; the memory tier, the wheel and `committed_` only change once the batch is
-// written. The overlay must outlive the entry: the tier may evict, and LevelDB does not have the
-// pending writes yet, so a key deleted or rewritten earlier in the group must be found there.
-// Databases flushed or swapped in the group need nothing more: working_ maps them to their new
-// namespaces. An entry that fails (a read error) is rolled back alone: its batch operations,
-// overlay changes and state are undone, and the group goes on. A failed batch write puts memory
-// back to what is on disk, drops the group's unwritten entries (later applies of the group fail
-// with the same error, as EndGroup does) and leaves the caller to replay them from the log.
+// Applied entries not written yet are "pending". Their key changes live in an overlay (key ->
+// entry or deleted) that reads consult first, and their other records (expiry index, orphans) in
+// one pending LevelDB batch; the memory tier, and `committed_`, only change once they are
+// written. When they are written depends on write_behind_bytes:
+//   0       write-through: outside a group each apply is written at CommitApply; in a group
+//           (BeginGroup .. EndGroup) at EndGroup, or earlier once the group holds
+//           kMaxGroupEntries entries or kMaxGroupBytes bytes.
+//   > 0     write-behind: pending entries stay in memory across groups until they hold that many
+//           bytes, Flush() is called (the node does so every log-compact-interval-ms, then drops
+//           the log prefix), or a read that walks LevelDB needs them there (SCAN; the expiry
+//           index when a pending expiry comes within the wheel's horizon). A key rewritten many
+//           times in between is written once: for a hot set this takes most of LevelDB's work
+//           (memtable inserts, its own log, compaction) off the write path. Expiries due within
+//           the horizon go into the wheel at commit, so active expiry does not wait for a write;
+//           paging may later load such a record again, so a due key still present after a write
+//           can be handed out twice (the node's conditional delete makes the second a no-op).
+// The overlay must outlive the entry: the tier may evict, and LevelDB does not have the pending
+// writes yet, so a key deleted or rewritten earlier must be found there. Databases flushed or
+// swapped meanwhile need nothing more: working_ maps them to their new namespaces.
+//
+// Errors: an entry that fails (a read error) is rolled back alone: its batch operations,
+// overlay changes and state are undone, and the others stay pending. A failed LevelDB write
+// loses nothing from memory: the entries stay pending, the write is retried by the next
+// trigger, and the error comes back from EndGroup / Flush (CommitApply outside a group).
 //
 // Databases are logical names for physical namespaces: FLUSHDB/FLUSHALL point a database at a
 // fresh namespace and SWAPDB swaps two mapping records, all O(1) and atomic in the apply's batch.
@@ -25,16 +37,18 @@
 // steps; the orphan lists are records, so GC resumes after a restart.
 //
 // RAM: the tier's budget (maxmemory), LevelDB's block cache and write buffer (Options), the TTL
-// wheel (at most ttl_max_loaded items paged in, plus keys given an expiry within the horizon), a
-// group's pending batch and overlay (bounded by kMaxGroupEntries / kMaxGroupBytes), and nothing
-// else per key. Open reads a few dozen small records, never the data. Loop thread only;
-// Find of a key not in the tier reads LevelDB on the calling thread.
+// wheel (at most ttl_max_loaded items paged in, plus keys given an expiry within the horizon), the
+// pending overlay and batch (write_behind_bytes, capped at a quarter of maxmemory; in
+// write-through mode kMaxGroupEntries / kMaxGroupBytes), and nothing else per key. Open reads a
+// few dozen small records, never the data. Loop thread only; Find of a key not in the tier reads
+// LevelDB on the calling thread.
 #pragma once
 
 #include <deque>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -57,6 +71,9 @@ struct DurableKeyspaceOptions {
   int64_t ttl_horizon_ms = 10 * 60 * 1000;  // how far ahead the wheel loads the expiry index
   size_t ttl_max_loaded = 1 << 18;          // paging stops while the wheel holds this many items
   size_t ttl_page_records = 4096;           // index records loaded per TakeDueExpiries call, max
+  // Pending bytes kept in memory before they are written (see above); 0 = write-through. With a
+  // tier budget the limit is at most a quarter of it.
+  uint64_t write_behind_bytes = 0;
 };
 
 class DurableKeyspace final : public Keyspace {
@@ -86,7 +103,8 @@ class DurableKeyspace final : public Keyspace {
   // What LevelDB holds: applied_index() minus the entries of the group not written yet.
   uint64_t written_index() const { return written_index_; }
 
-  // A group's batch is written once it holds this many entries or bytes, and the group goes on.
+  // Write-through mode: a group's batch is written once it holds this many entries or bytes, and
+  // the group goes on.
   static constexpr size_t kMaxGroupEntries = 4096;
   static constexpr size_t kMaxGroupBytes = 16 << 20;
   Status Flush() override;
@@ -96,6 +114,9 @@ class DurableKeyspace final : public Keyspace {
 
   void SetMaxMemory(uint64_t bytes) override { tier_.SetBudget(bytes); }  // CONFIG SET maxmemory
   size_t orphaned_namespaces() const { return orphans_.size(); }
+  uint64_t pending_bytes() const {
+    return overlay_bytes_ + (batch_.empty() ? 0 : batch_.ApproximateBytes());
+  }
   size_t wheel_size() const { return wheel_.size(); }
   const Engine& engine() const { return *engine_; }
 
@@ -120,16 +141,47 @@ class DurableKeyspace final : public Keyspace {
   Status Load();
   Status LoadU64(std::string_view key, uint64_t* out, uint64_t missing);
 
+  // The overlay: (namespace, key) -> the pending entry, or nullopt for a pending deletion. Looked
+  // up by (ns, string_view) without building a key.
+  struct OverlayKey {
+    uint64_t ns;
+    std::string key;
+  };
+  struct OverlayKeyView {
+    uint64_t ns;
+    std::string_view key;
+  };
+  struct OverlayHash {
+    using is_transparent = void;
+    size_t operator()(const OverlayKey& k) const { return Of(k.ns, k.key); }
+    size_t operator()(const OverlayKeyView& k) const { return Of(k.ns, k.key); }
+    static size_t Of(uint64_t ns, std::string_view key);
+  };
+  struct OverlayEq {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return a.ns == b.ns && std::string_view(a.key) == std::string_view(b.key);
+    }
+  };
+  using Overlay = std::unordered_map<OverlayKey, std::optional<Entry>, OverlayHash, OverlayEq>;
+  // What one overlay slot is charged in pending_bytes(): the node, the key and the value.
+  static uint64_t SlotBytes(std::string_view key, const std::optional<Entry>& e);
+
   // The entry as of the apply in progress (overlay, then tier, then LevelDB), expired or not.
   // with_value = false may leave the value out (writes only need the rest of the old entry).
   Result<const Entry*> Lookup(uint64_t ns, std::string_view key, bool with_value);
-  static std::string OverlayKey(uint64_t ns, std::string_view key);
+  const std::optional<Entry>* FindOverlay(uint64_t ns, std::string_view key) const;
   void DeleteExpiryRecord(uint64_t ns, std::string_view key, int64_t expire_at_ms);
   void PutExpiryRecord(uint64_t ns, std::string_view key, int64_t expire_at_ms);
   void ForgetVersion(uint64_t ns, std::string_view key, const Entry& old);
   void SetOverlay(uint64_t ns, std::string_view key, std::optional<Entry> entry);
   void RollbackEntry();
   Status WritePending();
+  bool IsFlushed(uint64_t ns) const;  // flushed by a pending entry
+  bool WriteBehind() const { return options_.write_behind_bytes != 0; }
+  uint64_t WriteBehindLimit() const;
+  void ScheduleNewExpiries();
   void AddStateToBatch();
   void PublishPending();
   void ResetPending();
@@ -165,12 +217,21 @@ class DurableKeyspace final : public Keyspace {
   bool in_group_ = false;
   bool in_apply_ = false;
   uint64_t apply_index_ = 0;
+  int64_t apply_now_ms_ = 0;
   size_t pending_entries_ = 0;
-  Status group_status_;  // a failed write of this group: its later applies and EndGroup fail
+  Status write_status_;  // a failed write since the group began; EndGroup returns it
   Status apply_status_;  // the first error of the apply; CommitApply returns it
-  EngineBatch batch_;
-  std::unordered_map<std::string, std::optional<Entry>> overlay_;  // nullopt: deleted
-  std::vector<TtlWheel::Item> new_expiries_;
+  EngineBatch batch_;    // pending records other than the overlay's metadata records
+  Overlay overlay_;
+  uint64_t overlay_bytes_ = 0;  // SlotBytes of every overlay slot
+  struct PendingExpiry {
+    TtlWheel::Item item;
+    bool in_wheel = false;  // added at commit (write-behind, due within the horizon)
+  };
+  std::vector<PendingExpiry> new_expiries_;
+  // Write-behind: the earliest pending expiry not in the wheel; paging the index in past it
+  // writes the pending entries first, so that the cursor never skips a record not on disk yet.
+  int64_t pending_far_min_ms_ = INT64_MAX;
   std::vector<uint64_t> flushed_;
   bool flushed_all_ = false;
 
@@ -185,7 +246,7 @@ class DurableKeyspace final : public Keyspace {
   EntryMark mark_;
   // Overlay slots the apply in progress changed, oldest first, with what they held before.
   struct OverlayUndo {
-    const std::string* okey;  // the overlay node's own key: stable until it is erased
+    const OverlayKey* okey;  // the overlay node's own key: stable until it is erased
     bool existed;
     std::optional<Entry> before;
   };

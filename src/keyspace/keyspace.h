@@ -12,12 +12,12 @@
 // mod_index, DbChangeIndex and applied_index() move per entry, and each entry sees the writes,
 // deletions, flushes and swaps of the entries before it. What is on disk only ever ends at an
 // entry boundary: after a crash the entries not yet written are replayed from the log. A long
-// group may be written in several parts (a keyspace caps a batch's entries and bytes).
+// group may be written in several parts, and a write-behind keyspace may keep entries in memory
+// past EndGroup until Flush(): applied_index() is what memory holds, not what disk holds.
 //
-// If a group's write fails, CommitApply of the later entries and EndGroup return the error, and
-// the keyspace drops the group's unwritten entries from memory too (memory equals disk again),
-// so its applied_index() goes back. The caller must not go on applying after the failed entries
-// as if they had happened: the node aborts and replays the log on restart.
+// A failed store write drops nothing from memory: the entries stay applied and pending, and the
+// error comes back from EndGroup (or Flush, or CommitApply outside a group). The node treats a
+// failed EndGroup as fatal: it aborts, and the restart replays the log.
 #pragma once
 
 #include <cstdint>
@@ -63,6 +63,7 @@ struct KeyspaceStats {
   uint64_t tier_evictions = 0;
   uint64_t tier_bytes = 0;
   uint64_t tier_entries = 0;
+  uint64_t pending_bytes = 0;  // applied, not in the store yet (write-behind)
   uint64_t expires[kNumDatabases] = {};  // keys with an expiry, per database
 };
 
@@ -88,8 +89,8 @@ class Keyspace {
   // Opens a group of applies (not nested; see above). Outside a group each apply is written on
   // its own at CommitApply.
   virtual void BeginGroup() = 0;
-  // Writes what the group has not written yet. On error the group's unwritten entries are gone
-  // from memory as well (see above): do not go on serving as if they had been applied.
+  // Ends the group; writes what is pending unless the keyspace keeps it for later (write-behind).
+  // An error is a failed store write (see above).
   virtual Status EndGroup() = 0;
   virtual void BeginApply(uint64_t log_index, int64_t now_ms) = 0;
   // Creates or replaces the key. type/expire_at_ms/value come from `entry`; version and mod_index
@@ -100,14 +101,16 @@ class Keyspace {
   virtual void FlushDb(int db) = 0;
   virtual void FlushAll() = 0;
   virtual void SwapDb(int a, int b) = 0;
-  // Ends the entry. An error means the entry had no effect (and, inside a group whose write
-  // failed, neither did the group's other unwritten entries).
+  // Ends the entry. Inside a group an error means the entry had no effect; outside one it may
+  // also be a failed store write, with the entry applied and pending (see above).
   virtual Status CommitApply() = 0;
 
   // Index of the last log entry applied. A durable keyspace persists it with the entry, or, in a
   // group, with the batch that holds the entry (at the latest at EndGroup).
   virtual uint64_t applied_index() const = 0;
-  virtual Status Flush() = 0;  // make everything applied durable on its own (SAVE, shutdown)
+  // Writes everything pending and makes everything applied durable on its own (SAVE, shutdown,
+  // log compaction).
+  virtual Status Flush() = 0;
   virtual KeyspaceStats Stats() const = 0;
   virtual void ResetStats() = 0;
   // Physical clean-up of flushed databases and deleted collections, at most `max_records`

@@ -42,6 +42,9 @@ struct Config {
   // How often the log prefix that LevelDB holds is dropped (one LevelDB fsync each time). It
   // bounds what a restart after a crash replays. 0: only at shutdown.
   int64_t log_compact_interval_ms = 1000;
+  // Applied writes kept in memory before LevelDB gets them (DurableKeyspace write-behind); at most
+  // a quarter of maxmemory. 0: written at once.
+  int64_t write_behind_bytes = 64ll << 20;
   std::string config_file;
 
   // Loads a TOML file over the defaults. Unknown keys and bad values are errors naming the key.

@@ -124,7 +124,7 @@ std::string Node::InfoSection(std::string_view name) {
   } else if (name == "memory") {
     keyspace::KeyspaceStats ks = keyspace_->Stats();
     uint64_t rss = ResidentBytes();
-    uint64_t used = ks.tier_bytes > 0 ? ks.tier_bytes : rss;
+    uint64_t used = ks.tier_bytes + ks.pending_bytes > 0 ? ks.tier_bytes + ks.pending_bytes : rss;
     Field(&o, "used_memory", used);
     Field(&o, "used_memory_human", Human(used));
     Field(&o, "used_memory_rss", rss);
@@ -138,6 +138,7 @@ std::string Node::InfoSection(std::string_view name) {
     Field(&o, "tier_hits", ks.tier_hits);
     Field(&o, "tier_misses", ks.tier_misses);
     Field(&o, "tier_evictions", ks.tier_evictions);
+    Field(&o, "write_behind_bytes", ks.pending_bytes);
   } else if (name == "persistence") {
     Status log_status = log_->status();
     Field(&o, "loading", loading_ ? "1" : "0");

@@ -117,6 +117,7 @@ Status Node::OpenStorage() {
   keyspace::DurableKeyspaceOptions ko;
   ko.dir = config_.dir + "/keyspace";
   ko.maxmemory_bytes = static_cast<uint64_t>(config_.maxmemory);
+  ko.write_behind_bytes = static_cast<uint64_t>(config_.write_behind_bytes);
   auto ks = keyspace::DurableKeyspace::Open(ko);
   if (!ks.ok()) return ks.status();
   keyspace_ = std::move(*ks);

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <map>
 #include <set>
 #include <string>
@@ -21,12 +22,14 @@ constexpr int64_t kNow = 1'700'000'000'000;
 
 std::unique_ptr<DurableKeyspace> OpenAt(const std::string& dir, uint64_t maxmemory = 0,
                                         int64_t horizon_ms = 10 * 60 * 1000,
-                                        size_t page_records = 4096) {
+                                        size_t page_records = 4096,
+                                        uint64_t write_behind_bytes = 0) {
   DurableKeyspace::Options options;
   options.dir = dir;
   options.maxmemory_bytes = maxmemory;
   options.ttl_horizon_ms = horizon_ms;
   options.ttl_page_records = page_records;
+  options.write_behind_bytes = write_behind_bytes;
   auto ks = DurableKeyspace::Open(options);
   REQUIRE(ks.ok());
   return std::move(ks).value();
@@ -50,6 +53,17 @@ size_t CountRecords(const Engine& engine, const std::string& prefix) {
   EngineIterator it = engine.NewPrefixIterator(prefix);
   for (it.SeekToFirst(); it.Valid(); it.Next()) ++n;
   return n;
+}
+
+// A corrupt metadata record for db 0's `key`, written straight into LevelDB.
+void PlantCorruptRecord(const std::string& dir, const std::string& key) {
+  EngineOptions eo;
+  eo.dir = dir;
+  auto engine = Engine::Open(eo);
+  REQUIRE(engine.ok());
+  EngineBatch batch;
+  batch.Put(MetaKey(0, key), "\x7f garbage");
+  REQUIRE((*engine)->Write(&batch, true).ok());
 }
 
 size_t CollectAll(DurableKeyspace& ks, size_t step, int* calls) {
@@ -473,16 +487,7 @@ TEST_CASE("a group past its entry cap is written in parts, each ending at an ent
 
 TEST_CASE("a failing entry inside a group is undone alone; the group goes on") {
   testing::TempDir dir;
-  {
-    // A corrupt metadata record: reading it fails, and with it the apply that touches it.
-    EngineOptions eo;
-    eo.dir = dir.path();
-    auto engine = Engine::Open(eo);
-    REQUIRE(engine.ok());
-    EngineBatch batch;
-    batch.Put(MetaKey(0, "bad"), "\x7f garbage");
-    REQUIRE((*engine)->Write(&batch, true).ok());
-  }
+  PlantCorruptRecord(dir.path(), "bad");  // reading it fails, and with it the apply
   auto ks = OpenAt(dir.path());
   ks->BeginApply(1, kNow);
   ks->Put(0, "x", Str("x1"));
@@ -521,4 +526,217 @@ TEST_CASE("a failing entry inside a group is undone alone; the group goes on") {
   CHECK(ks->Size(0) == 3);
   CHECK(ks->Stats().expires[0] == 1);
   CHECK(ks->TakeDueExpiries(kNow + 1000, 10).size() == 1);  // only a's
+}
+
+// --- Write-behind: pending entries kept in memory across groups ---
+
+namespace {
+
+std::unique_ptr<DurableKeyspace> OpenWriteBehind(const std::string& dir, uint64_t limit,
+                                                 uint64_t maxmemory = 0,
+                                                 int64_t horizon_ms = 10 * 60 * 1000) {
+  return OpenAt(dir, maxmemory, horizon_ms, 4096, limit);
+}
+
+// One group of one apply that puts key=value, as the node applies a durable record.
+void GroupPut(DurableKeyspace& ks, uint64_t index, const std::string& key, const std::string& value,
+              int64_t expire_at_ms = 0, int64_t now = kNow) {
+  ks.BeginGroup();
+  ks.BeginApply(index, now);
+  ks.Put(0, key, Str(value, expire_at_ms));
+  REQUIRE(ks.CommitApply().ok());
+  REQUIRE(ks.EndGroup().ok());
+}
+
+}  // namespace
+
+TEST_CASE("write-behind: groups stay pending until Flush; a crash before it loses only them") {
+  for (bool flush : {false, true}) {
+    CAPTURE(flush);
+    testing::TempDir dir;
+    {
+      auto ks = OpenWriteBehind(dir.path(), 64 << 20);
+      for (uint64_t i = 1; i <= 50; ++i) GroupPut(*ks, i, "k" + std::to_string(i % 10), "v" + std::to_string(i));
+      ks->BeginGroup();
+      ks->BeginApply(51, kNow);
+      CHECK(ks->Delete(0, "k0"));
+      REQUIRE(ks->CommitApply().ok());
+      REQUIRE(ks->EndGroup().ok());
+      CHECK(ks->applied_index() == 51);
+      CHECK(ks->written_index() == 0);  // every group ended, none written
+      CHECK(ks->Size(0) == 9);
+      CHECK(ValueOf(*ks, 0, "k1") == "v41");
+      CHECK(ValueOf(*ks, 0, "k0") == "<nil>");
+      CHECK(ks->pending_bytes() > 0);
+      if (flush) {
+        REQUIRE(ks->Flush().ok());
+        CHECK(ks->written_index() == 51);
+        CHECK(ks->pending_bytes() == 0);
+      }
+    }
+    auto ks = OpenWriteBehind(dir.path(), 64 << 20);
+    if (flush) {
+      CHECK(ks->applied_index() == 51);
+      CHECK(ks->Size(0) == 9);
+      CHECK(ValueOf(*ks, 0, "k9") == "v49");
+      CHECK(ValueOf(*ks, 0, "k0") == "<nil>");
+    } else {
+      // The node replays entries 1..51 from its log.
+      CHECK(ks->applied_index() == 0);
+      CHECK(ks->Size(0) == 0);
+      CHECK(ValueOf(*ks, 0, "k1") == "<nil>");
+    }
+  }
+}
+
+TEST_CASE("write-behind: a key rewritten many times is pending once") {
+  testing::TempDir dir;
+  auto ks = OpenWriteBehind(dir.path(), 64 << 20);
+  GroupPut(*ks, 1, "hot", "value-000");
+  const uint64_t one = ks->pending_bytes();
+  for (uint64_t i = 2; i <= 1000; ++i) {
+    char v[16];
+    std::snprintf(v, sizeof v, "value-%03d", static_cast<int>(i % 1000));
+    GroupPut(*ks, i, "hot", v);
+  }
+  CHECK(ks->pending_bytes() == one);  // one overlay slot, same-sized value
+  CHECK(ValueOf(*ks, 0, "hot") == "value-000");
+  CHECK((*ks->Find(0, "hot", kNow))->mod_index == 1000);
+  REQUIRE(ks->Flush().ok());
+  ks.reset();
+  ks = OpenWriteBehind(dir.path(), 64 << 20);
+  CHECK(ks->applied_index() == 1000);
+  CHECK(ValueOf(*ks, 0, "hot") == "value-000");
+  CHECK((*ks->Find(0, "hot", kNow))->mod_index == 1000);
+}
+
+TEST_CASE("write-behind: pending bytes past the limit are written, at most a quarter of maxmemory") {
+  testing::TempDir dir;
+  SUBCASE("the configured limit") {
+    auto ks = OpenWriteBehind(dir.path(), 8 << 10);  // 8 KiB
+    uint64_t i = 1;
+    while (ks->written_index() == 0 && i < 1000) {
+      GroupPut(*ks, i, "k" + std::to_string(i), std::string(100, 'x'));
+      CHECK(ks->pending_bytes() < (8 << 10) + 400);
+      ++i;
+    }
+    CHECK(ks->written_index() == i - 1);
+    CHECK(i > 10);  // many groups went by before the limit was reached
+    CHECK(ks->pending_bytes() == 0);
+  }
+  SUBCASE("a quarter of the tier's budget when that is less") {
+    auto ks = OpenWriteBehind(dir.path(), 64 << 20, 16 << 10);  // limit 4 KiB
+    uint64_t i = 1;
+    while (ks->written_index() == 0 && i < 1000) {
+      GroupPut(*ks, i, "k" + std::to_string(i), std::string(100, 'x'));
+      ++i;
+    }
+    CHECK(ks->written_index() == i - 1);
+    CHECK(i < 30);  // 4 KiB: about 15 keys of ~280 charged bytes
+  }
+}
+
+TEST_CASE("write-behind: SCAN writes pending entries first and sees them") {
+  testing::TempDir dir;
+  auto ks = OpenWriteBehind(dir.path(), 64 << 20);
+  for (uint64_t i = 1; i <= 20; ++i) GroupPut(*ks, i, "k" + std::to_string(i), "v");
+  ks->BeginGroup();
+  ks->BeginApply(21, kNow);
+  CHECK(ks->Delete(0, "k5"));
+  REQUIRE(ks->CommitApply().ok());
+  REQUIRE(ks->EndGroup().ok());
+  CHECK(ks->written_index() == 0);
+  std::set<std::string> seen;
+  uint64_t cursor = 0;
+  int pages = 0;
+  do {
+    auto page = ks->Scan(0, cursor, 7, kNow);
+    REQUIRE(page.ok());
+    seen.insert(page->keys.begin(), page->keys.end());
+    cursor = page->next_cursor;
+  } while (cursor != 0 && ++pages < 100);
+  CHECK(seen.size() == 19);
+  CHECK(seen.count("k5") == 0);
+  CHECK(seen.count("k20") == 1);
+  CHECK(ks->written_index() == 21);
+}
+
+TEST_CASE("write-behind: expiries are due on time without a write, near and beyond the horizon") {
+  testing::TempDir dir;
+  auto ks = OpenWriteBehind(dir.path(), 64 << 20, 0, /*horizon_ms=*/1000);
+  GroupPut(*ks, 1, "near", "v", kNow + 500);
+  GroupPut(*ks, 2, "far", "v", kNow + 5000);
+  GroupPut(*ks, 3, "moved", "v", kNow + 700);
+  GroupPut(*ks, 4, "moved", "v", kNow + 9000);  // rescheduled while pending
+  CHECK(ks->TakeDueExpiries(kNow + 100, 10).empty());
+  auto due = ks->TakeDueExpiries(kNow + 800, 10);
+  REQUIRE(due.size() == 1);  // 'moved' at +700 is stale: its pending entry says +9000
+  CHECK(due[0].key == "near");
+  CHECK(ks->written_index() == 0);  // scheduled from the overlay: no write needed
+  ks->BeginGroup();
+  ks->BeginApply(5, kNow + 800);  // what the node does with it: a conditional delete
+  CHECK(ks->Delete(0, "near"));
+  REQUIRE(ks->CommitApply().ok());
+  REQUIRE(ks->EndGroup().ok());
+  // 'far' is past the 1 s horizon: paging it in needs it on disk first.
+  due = ks->TakeDueExpiries(kNow + 5000, 10);
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].key == "far");
+  CHECK(ks->written_index() == 5);
+  due = ks->TakeDueExpiries(kNow + 9000, 10);
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].key == "moved");
+  CHECK(due[0].expire_at_ms == kNow + 9000);
+}
+
+TEST_CASE("write-behind: a failing entry is undone alone; the pending entries before it stay") {
+  testing::TempDir dir;
+  PlantCorruptRecord(dir.path(), "bad");
+  auto ks = OpenWriteBehind(dir.path(), 64 << 20);
+  GroupPut(*ks, 1, "a", "a1");
+  const uint64_t before = ks->pending_bytes();
+  ks->BeginGroup();
+  ks->BeginApply(2, kNow);
+  ks->Put(0, "a", Str("a2-longer", kNow + 100));
+  ks->Put(0, "b", Str("b2"));
+  ks->Put(0, "bad", Str("never"));
+  CHECK_FALSE(ks->CommitApply().ok());
+  REQUIRE(ks->EndGroup().ok());
+  CHECK(ks->pending_bytes() == before);
+  CHECK(ks->applied_index() == 1);
+  CHECK(ValueOf(*ks, 0, "a") == "a1");
+  CHECK(ValueOf(*ks, 0, "b") == "<nil>");
+  CHECK(ks->TakeDueExpiries(kNow + 1000, 10).empty());
+  REQUIRE(ks->Flush().ok());
+  ks.reset();
+  ks = OpenWriteBehind(dir.path(), 64 << 20);
+  CHECK(ks->applied_index() == 1);
+  CHECK(ValueOf(*ks, 0, "a") == "a1");
+  CHECK(ValueOf(*ks, 0, "b") == "<nil>");
+}
+
+TEST_CASE("write-behind: FLUSHDB over pending keys persists, and GC finds nothing of them") {
+  testing::TempDir dir;
+  {
+    auto ks = OpenWriteBehind(dir.path(), 64 << 20);
+    for (uint64_t i = 1; i <= 10; ++i) GroupPut(*ks, i, "k" + std::to_string(i), "v");
+    ks->BeginGroup();
+    ks->BeginApply(11, kNow);
+    ks->FlushDb(0);
+    ks->Put(0, "after", Str("v"));
+    REQUIRE(ks->CommitApply().ok());
+    REQUIRE(ks->EndGroup().ok());
+    CHECK(ks->Size(0) == 1);
+    CHECK(ValueOf(*ks, 0, "k3") == "<nil>");
+    REQUIRE(ks->Flush().ok());
+    // The flushed keys never reached LevelDB: only "after" is there.
+    CHECK(CountRecords(ks->engine(), TagPrefix(RecordTag::kMeta)) == 1);
+  }
+  auto ks = OpenWriteBehind(dir.path(), 64 << 20);
+  CHECK(ks->Size(0) == 1);
+  CHECK(ValueOf(*ks, 0, "after") == "v");
+  CHECK(ValueOf(*ks, 0, "k3") == "<nil>");
+  int calls = 0;
+  CollectAll(*ks, 100, &calls);
+  CHECK(ks->orphaned_namespaces() == 0);
 }

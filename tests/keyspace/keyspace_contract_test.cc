@@ -22,30 +22,34 @@ struct MemoryImpl {
   std::unique_ptr<Keyspace> Make() { return std::make_unique<MemoryKeyspace>(); }
 };
 
-struct DurableImpl {
-  static constexpr const char* kName = "durable";
+// A DurableKeyspace in its own temporary dir, with the tier budget and write-behind limit given.
+template <uint64_t kMaxMemory, uint64_t kWriteBehind>
+struct DurableWith {
   testing::TempDir dir;
   std::unique_ptr<Keyspace> Make() {
     DurableKeyspace::Options options;
     options.dir = dir.path();
+    options.maxmemory_bytes = kMaxMemory;
+    options.write_behind_bytes = kWriteBehind;
     auto ks = DurableKeyspace::Open(options);
     REQUIRE(ks.ok());
     return std::move(ks).value();
   }
 };
 
+struct DurableImpl : DurableWith<0, 0> {
+  static constexpr const char* kName = "durable";
+};
+
 // A tiny tier: every Find past the last few keys reads LevelDB, so the contract holds cold too.
-struct DurableColdImpl {
+struct DurableColdImpl : DurableWith<512, 0> {
   static constexpr const char* kName = "durable-cold";
-  testing::TempDir dir;
-  std::unique_ptr<Keyspace> Make() {
-    DurableKeyspace::Options options;
-    options.dir = dir.path();
-    options.maxmemory_bytes = 512;
-    auto ks = DurableKeyspace::Open(options);
-    REQUIRE(ks.ok());
-    return std::move(ks).value();
-  }
+};
+
+// Write-behind: nothing reaches LevelDB until a Flush, a SCAN or the expiry index needs it, so
+// every read below comes from the pending overlay, and every contract must hold regardless.
+struct DurableWriteBehindImpl : DurableWith<0, (64 << 20)> {
+  static constexpr const char* kName = "durable-write-behind";
 };
 
 Entry Str(std::string v, int64_t expire_at_ms = 0) {
@@ -77,7 +81,7 @@ std::string ValueOf(Keyspace& ks, int db, const std::string& key, int64_t now = 
 
 }  // namespace
 
-#define CONTRACT_IMPLS MemoryImpl, DurableImpl, DurableColdImpl
+#define CONTRACT_IMPLS MemoryImpl, DurableImpl, DurableColdImpl, DurableWriteBehindImpl
 
 TEST_CASE_TEMPLATE("put, find and delete a string", T, CONTRACT_IMPLS) {
   T impl;
