@@ -189,6 +189,15 @@ std::string Run(redisContext* c, const std::vector<std::string>& argv) {
   return Render(r.get());
 }
 
+bool WaitLoaded(redisContext* c, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (Run(c, {"INFO", "persistence"}).find("\nloading:0") != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
 std::string RawExchange(int port, const std::string& bytes, size_t expect_bytes, int timeout_ms,
                         bool* closed) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);

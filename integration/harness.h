@@ -80,6 +80,9 @@ ReplyPtr Command(redisContext* c, const std::vector<std::string>& argv);
 // "(nil)", arrays as "[a,b,...]" recursively.
 std::string Render(const redisReply* r);
 std::string Run(redisContext* c, const std::vector<std::string>& argv);
+// Waits (bounded) until the node has finished replaying its log after a start: INFO persistence
+// says loading:0. A restart after a crash replays the writes not yet checkpointed into LevelDB.
+bool WaitLoaded(redisContext* c, int timeout_ms = 30000);
 // Sends raw bytes and reads raw bytes until `expect_bytes` arrive or the peer closes or a time
 // bound passes. For protocol-level tests (RESP3, malformed input).
 std::string RawExchange(int port, const std::string& bytes, size_t expect_bytes,

@@ -130,11 +130,6 @@ TEST_CASE("SHUTDOWN NOSAVE keeps every write: the next start replays the log") {
   REQUIRE(exited);
   REQUIRE(srv.Start());
   auto c = srv.Connect();
-  std::string v;
-  for (int i = 0; i < 500; ++i) {  // bounded: replay of 100 records is quick
-    v = Run(c.get(), {"GET", "nosave:n"});
-    if (v.rfind("LOADING", 0) != 0) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  CHECK(v == "100");
+  REQUIRE(WaitLoaded(c.get()));
+  CHECK(Run(c.get(), {"GET", "nosave:n"}) == "100");
 }

@@ -764,6 +764,7 @@ TEST_CASE("A transaction's writes, SELECTs included, are there after kill -9 and
   srv.Kill();
   REQUIRE(srv.Start());
   Client c(srv);
+  REQUIRE(cairn::testing::WaitLoaded(c.c.get()));
   CHECK(c.R({"GET", "a"}) == "1");
   CHECK(c.R({"SELECT", "3"}) == "OK");
   CHECK(c.R({"GET", "b"}) == "2");
@@ -823,6 +824,7 @@ TEST_CASE("kill -9 during 100-command transactions leaves each transaction all t
 
   REQUIRE(srv.Start());
   Client c(srv);
+  REQUIRE(cairn::testing::WaitLoaded(c.c.get()));
   int complete = 0, absent = 0, torn = 0, lost = 0;
   for (int w = 0; w < kWriters; ++w) {
     for (int g = 0; g <= attempted[w]; ++g) {

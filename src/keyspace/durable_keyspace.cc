@@ -3,6 +3,7 @@
 #include "keyspace/durable_keyspace.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "common/assert.h"
 #include "common/coding.h"
@@ -16,6 +17,11 @@ bool IsCollection(ValueType t) { return t != ValueType::kString; }
 // parts), rounded up: what pending_bytes() charges besides the key and value bytes.
 constexpr uint64_t kOverlayNodeBytes = 160;
 
+// Written entries moved into the tier per group (EndGroup) and per node tick (CollectGarbage):
+// small steps, so that a large write-behind set does not stall the loop when it lands.
+constexpr size_t kDrainPerStep = 512;
+constexpr size_t kDrainPerTick = 16384;
+
 int64_t SaturatingAdd(int64_t a, int64_t b) { return a > INT64_MAX - b ? INT64_MAX : a + b; }
 
 }  // namespace
@@ -24,9 +30,20 @@ DurableKeyspace::DurableKeyspace(Options options, std::unique_ptr<Engine> engine
     : options_(std::move(options)),
       engine_(std::move(engine)),
       tier_(options_.maxmemory_bytes),
-      wheel_cursor_(TagPrefix(RecordTag::kExpiry)) {}
+      wheel_cursor_(TagPrefix(RecordTag::kExpiry)) {
+  if (WriteBehind()) writer_ = std::thread([this] { WriterLoop(); });
+}
 
-DurableKeyspace::~DurableKeyspace() = default;
+// A write in flight finishes first (LevelDB then holds whole entries, as after any write).
+DurableKeyspace::~DurableKeyspace() {
+  if (!writer_.joinable()) return;
+  {
+    std::lock_guard lock(writer_mu_);
+    stopping_ = true;
+  }
+  writer_cv_.notify_all();
+  writer_.join();
+}
 
 Result<std::unique_ptr<DurableKeyspace>> DurableKeyspace::Open(Options options) {
   EngineOptions eo;
@@ -109,17 +126,50 @@ uint64_t DurableKeyspace::SlotBytes(std::string_view key, const std::optional<En
   return kOverlayNodeBytes + key.size() + (e.has_value() ? e->value.size() : 0);
 }
 
-// Pending entries: not in LevelDB (nor reliably in the tier) yet. nullptr: not pending.
+// Pending entries: not in LevelDB (nor reliably in the tier) yet; the newest first, then those
+// being written. nullptr: not pending.
 const std::optional<Entry>* DurableKeyspace::FindOverlay(uint64_t ns, std::string_view key) const {
-  if (overlay_.empty()) return nullptr;
-  auto it = overlay_.find(OverlayKeyView{ns, key});
-  return it == overlay_.end() ? nullptr : &it->second;
+  if (!pending_.overlay.empty()) {
+    auto it = pending_.overlay.find(OverlayKeyView{ns, key});
+    if (it != pending_.overlay.end()) return &it->second;
+  }
+  if (in_flight_ != nullptr && !in_flight_->overlay.empty()) {
+    auto it = in_flight_->overlay.find(OverlayKeyView{ns, key});
+    if (it != in_flight_->overlay.end()) return &it->second;
+  }
+  return nullptr;
 }
 
 Result<const Entry*> DurableKeyspace::Lookup(uint64_t ns, std::string_view key,
                                              bool with_value) {
-  if (const std::optional<Entry>* pending = FindOverlay(ns, key)) {
-    return pending->has_value() ? &**pending : static_cast<const Entry*>(nullptr);
+  if (!pending_.overlay.empty()) {
+    auto it = pending_.overlay.find(OverlayKeyView{ns, key});
+    if (it != pending_.overlay.end()) {
+      return it->second.has_value() ? &*it->second : static_cast<const Entry*>(nullptr);
+    }
+  }
+  return LookupBelowPending(ns, key, with_value);
+}
+
+// For a write: one hash lookup in pending_ serves both the read and SetOverlay.
+Result<DurableKeyspace::WriteTarget> DurableKeyspace::LookupForWrite(uint64_t ns,
+                                                                     std::string_view key) {
+  auto slot = pending_.overlay.find(OverlayKeyView{ns, key});
+  if (slot != pending_.overlay.end()) {
+    return WriteTarget{slot, slot->second.has_value() ? &*slot->second : nullptr};
+  }
+  auto found = LookupBelowPending(ns, key, /*with_value=*/false);
+  if (!found.ok()) return found.status();
+  return WriteTarget{slot, *found};
+}
+
+Result<const Entry*> DurableKeyspace::LookupBelowPending(uint64_t ns, std::string_view key,
+                                                         bool with_value) {
+  if (in_flight_ != nullptr && !in_flight_->overlay.empty()) {
+    auto it = in_flight_->overlay.find(OverlayKeyView{ns, key});
+    if (it != in_flight_->overlay.end()) {
+      return it->second.has_value() ? &*it->second : static_cast<const Entry*>(nullptr);
+    }
   }
   if (const Entry* e = tier_.Get(ns, key, with_value)) return e;
   std::string raw;
@@ -247,10 +297,20 @@ Status DurableKeyspace::EndGroup() {
   in_group_ = false;
   Status s = write_status_;
   write_status_ = Status::Ok();
-  if (!WriteBehind() || pending_bytes() >= WriteBehindLimit()) {
-    Status w = WritePending();
-    if (s.ok()) s = w;
-  }
+  Status w = WriteBehind() ? WriteBehindStep() : WritePending();
+  return s.ok() ? w : s;
+}
+
+// Between applies in write-behind mode: collects a finished background write, and starts the
+// next one once pending_ holds the limit. Applies go on while it runs until everything not
+// written (its entries and theirs) holds twice the limit; then they wait for it, so memory stays
+// bounded when LevelDB is slower than the applies.
+Status DurableKeyspace::WriteBehindStep() {
+  const uint64_t limit = WriteBehindLimit();
+  const bool over = pending_.bytes() >= limit;
+  Status s = CollectWrite(/*wait=*/over && writer_busy_ && pending_bytes() >= 2 * limit);
+  DrainWritten(kDrainPerStep);
+  if (over) StartBackgroundWrite();
   return s;
 }
 
@@ -267,26 +327,26 @@ void DurableKeyspace::BeginApply(uint64_t log_index, int64_t now_ms) {
   apply_now_ms_ = now_ms;
   apply_status_ = Status::Ok();
   mark_.state = working_;
-  mark_.batch_ops = batch_.count();
-  mark_.new_expiries = new_expiries_.size();
-  mark_.flushed = flushed_.size();
-  mark_.flushed_all = flushed_all_;
+  mark_.batch_ops = pending_.batch.count();
+  mark_.new_expiries = pending_.new_expiries.size();
+  mark_.flushed = pending_.flushed.size();
+  mark_.flushed_all = pending_.flushed_all;
   undo_.clear();
 }
 
 void DurableKeyspace::DeleteExpiryRecord(uint64_t ns, std::string_view key, int64_t expire_at_ms) {
-  batch_.Delete(ExpiryKey(expire_at_ms, ns, key));
+  pending_.batch.Delete(ExpiryKey(expire_at_ms, ns, key));
 }
 
 void DurableKeyspace::PutExpiryRecord(uint64_t ns, std::string_view key, int64_t expire_at_ms) {
-  batch_.Put(ExpiryKey(expire_at_ms, ns, key), EncodeFormatOnlyValue());
-  new_expiries_.push_back({{expire_at_ms, ns, std::string(key)}, false});
+  pending_.batch.Put(ExpiryKey(expire_at_ms, ns, key), EncodeFormatOnlyValue());
+  pending_.new_expiries.push_back({{expire_at_ms, ns, std::string(key)}, false});
 }
 
 // A collection's member records belong to its version; queue the version for GC.
 void DurableKeyspace::ForgetVersion(uint64_t ns, std::string_view key, const Entry& old) {
   if (IsCollection(old.type)) {
-    batch_.Put(OrphanVersionKey(ns, key, old.version), EncodeFormatOnlyValue());
+    pending_.batch.Put(OrphanVersionKey(ns, key, old.version), EncodeFormatOnlyValue());
   }
 }
 
@@ -294,12 +354,12 @@ void DurableKeyspace::Put(int db, std::string_view key, Entry entry) {
   CAIRN_ASSERT(in_apply_);
   if (!apply_status_.ok()) return;
   DbState& d = working_.dbs[db];
-  auto found = Lookup(d.ns, key, /*with_value=*/false);
-  if (!found.ok()) {
-    apply_status_ = found.status();
+  auto target = LookupForWrite(d.ns, key);
+  if (!target.ok()) {
+    apply_status_ = target.status();
     return;
   }
-  if (const Entry* old = *found; old != nullptr) {
+  if (const Entry* old = target->entry; old != nullptr) {
     if (old->expire_at_ms != 0) {
       DeleteExpiryRecord(d.ns, key, old->expire_at_ms);
       --d.counters.expires;
@@ -319,19 +379,19 @@ void DurableKeyspace::Put(int db, std::string_view key, Entry entry) {
     PutExpiryRecord(d.ns, key, entry.expire_at_ms);
     ++d.counters.expires;
   }
-  SetOverlay(d.ns, key, std::move(entry));  // its record is written from the overlay
+  SetOverlay(target->slot, d.ns, key, std::move(entry));  // the record is written from it
 }
 
 bool DurableKeyspace::Delete(int db, std::string_view key) {
   CAIRN_ASSERT(in_apply_);
   if (!apply_status_.ok()) return false;
   DbState& d = working_.dbs[db];
-  auto found = Lookup(d.ns, key, /*with_value=*/false);
-  if (!found.ok()) {
-    apply_status_ = found.status();
+  auto target = LookupForWrite(d.ns, key);
+  if (!target.ok()) {
+    apply_status_ = target.status();
     return false;
   }
-  const Entry* old = *found;
+  const Entry* old = target->entry;
   if (old == nullptr) return false;
   if (old->expire_at_ms != 0) {
     DeleteExpiryRecord(d.ns, key, old->expire_at_ms);
@@ -339,21 +399,21 @@ bool DurableKeyspace::Delete(int db, std::string_view key) {
   }
   ForgetVersion(d.ns, key, *old);
   --d.counters.keys;
-  SetOverlay(d.ns, key, std::nullopt);
+  SetOverlay(target->slot, d.ns, key, std::nullopt);
   return true;
 }
 
 // Records what the slot held before, so that a failing entry can be undone without touching the
 // entries before it in the group.
-void DurableKeyspace::SetOverlay(uint64_t ns, std::string_view key, std::optional<Entry> entry) {
-  overlay_bytes_ += SlotBytes(key, entry);
-  auto it = overlay_.find(OverlayKeyView{ns, key});
-  if (it == overlay_.end()) {
-    it = overlay_.emplace(OverlayKey{ns, std::string(key)}, std::move(entry)).first;
+void DurableKeyspace::SetOverlay(Overlay::iterator it, uint64_t ns, std::string_view key,
+                                 std::optional<Entry> entry) {
+  pending_.overlay_bytes += SlotBytes(key, entry);
+  if (it == pending_.overlay.end()) {
+    it = pending_.overlay.emplace(OverlayKey{ns, std::string(key)}, std::move(entry)).first;
     undo_.push_back(OverlayUndo{&it->first, false, std::nullopt});
     return;
   }
-  overlay_bytes_ -= SlotBytes(key, it->second);
+  pending_.overlay_bytes -= SlotBytes(key, it->second);
   undo_.push_back(OverlayUndo{&it->first, true, std::move(it->second)});
   it->second = std::move(entry);
 }
@@ -366,15 +426,15 @@ void DurableKeyspace::FlushDb(int db) {
   // An empty database has no metadata records to drop (a deleted collection's members are
   // tracked by their own 'G' record), so it keeps its namespace.
   if (d.counters.keys == 0) return;
-  batch_.Put(OrphanNamespaceKey(d.ns), EncodeFormatOnlyValue());
-  flushed_.push_back(d.ns);
+  pending_.batch.Put(OrphanNamespaceKey(d.ns), EncodeFormatOnlyValue());
+  pending_.flushed.push_back(d.ns);
   d = DbState{working_.next_ns++, Counters{}};
 }
 
 void DurableKeyspace::FlushAll() {
   CAIRN_ASSERT(in_apply_);
   for (int db = 0; db < kNumDatabases; ++db) FlushDb(db);
-  flushed_all_ = true;
+  pending_.flushed_all = true;
 }
 
 void DurableKeyspace::SwapDb(int a, int b) {
@@ -390,39 +450,63 @@ void DurableKeyspace::AddStateToBatch() {
   for (int db = 0; db < kNumDatabases; ++db) {
     const DbState& w = working_.dbs[db];
     const DbState& c = committed_.dbs[db];
-    if (w.ns != c.ns) batch_.Put(DbMappingKey(db), EncodeU64Value(w.ns));
-    if (!(w == c)) batch_.Put(CountersKey(w.ns), EncodeCounters(w.counters));
+    if (w.ns != c.ns) pending_.batch.Put(DbMappingKey(db), EncodeU64Value(w.ns));
+    if (!(w == c)) pending_.batch.Put(CountersKey(w.ns), EncodeCounters(w.counters));
     if (working_.db_change_index[db] != committed_.db_change_index[db]) {
-      batch_.Put(DbChangeIndexKey(db), EncodeU64Value(working_.db_change_index[db]));
+      pending_.batch.Put(DbChangeIndexKey(db), EncodeU64Value(working_.db_change_index[db]));
     }
   }
   if (working_.next_version != committed_.next_version) {
-    batch_.Put(SingletonKey(Singleton::kNextVersion), EncodeU64Value(working_.next_version));
+    pending_.batch.Put(SingletonKey(Singleton::kNextVersion), EncodeU64Value(working_.next_version));
   }
   if (working_.next_ns != committed_.next_ns) {
-    batch_.Put(SingletonKey(Singleton::kNextNamespace), EncodeU64Value(working_.next_ns));
+    pending_.batch.Put(SingletonKey(Singleton::kNextNamespace), EncodeU64Value(working_.next_ns));
   }
-  batch_.Put(SingletonKey(Singleton::kAppliedIndex), EncodeU64Value(applied_index_));
+  pending_.batch.Put(SingletonKey(Singleton::kAppliedIndex), EncodeU64Value(applied_index_));
 }
 
-// The batch is on disk: bring the tier, the wheel and the committed state up to it.
-void DurableKeyspace::PublishPending() {
-  // Flushed namespaces first: the overlay may hold writes made after the flush, in new ones.
-  if (flushed_all_) {
-    tier_.Clear();
-  } else {
-    for (uint64_t ns : flushed_) tier_.EraseNamespace(ns);
-  }
-  for (auto& [okey, entry] : overlay_) {
-    if (IsFlushed(okey.ns)) continue;
+// Moves pending_ into in_flight_ with the state records it brings LevelDB to.
+void DurableKeyspace::Freeze() {
+  CAIRN_ASSERT(in_flight_ == nullptr && !in_apply_);
+  AddStateToBatch();
+  pending_.state = working_;
+  pending_.applied_index = applied_index_;
+  in_flight_bytes_ = pending_.bytes();
+  in_flight_ = std::make_unique<Pending>(std::move(pending_));
+  pending_ = Pending{};
+  // The next set is likely as large: growing the table to it step by step rehashes ~2x its size.
+  if (WriteBehind()) pending_.overlay.reserve(in_flight_->overlay.size());
+  pending_far_min_ms_ = INT64_MAX;
+}
+
+// One metadata record per overlay slot, whatever number of entries rewrote it. Runs on the
+// writer thread for a background write: it reads only `p`.
+Status DurableKeyspace::Encode(Pending* p) {
+  if (p->encoded) return Status::Ok();
+  for (const auto& [okey, entry] : p->overlay) {
+    if (p->IsFlushed(okey.ns)) continue;  // its namespace is orphaned: GC deletes what it holds
     if (entry.has_value()) {
-      tier_.Put(okey.ns, okey.key, *entry);
+      p->batch.Put(MetaKey(okey.ns, okey.key), EncodeMetaValue(*entry));
     } else {
-      tier_.Erase(okey.ns, okey.key);
+      p->batch.Delete(MetaKey(okey.ns, okey.key));
     }
   }
-  orphans_.insert(orphans_.end(), flushed_.begin(), flushed_.end());
-  for (auto& [item, in_wheel] : new_expiries_) {
+  p->encoded = true;
+  return Status::Ok();
+}
+
+// in_flight_ is in LevelDB: bring the wheel and the committed state up to it at once, and the
+// tier step by step (DrainWritten). Until drained, reads still find its entries in its overlay.
+void DurableKeyspace::PublishWritten() {
+  Pending& p = *in_flight_;
+  // Flushed namespaces first: the overlay may hold writes made after the flush, in new ones.
+  if (p.flushed_all) {
+    tier_.Clear();
+  } else {
+    for (uint64_t ns : p.flushed) tier_.EraseNamespace(ns);
+  }
+  orphans_.insert(orphans_.end(), p.flushed.begin(), p.flushed.end());
+  for (auto& [item, in_wheel] : p.new_expiries) {
     if (ExpiryKey(item.expire_at_ms, item.ns, item.key) >= wheel_cursor_) {
       // Paging loads it (again, if it is in the wheel already: a duplicate is filtered later).
       next_unloaded_ms_ = std::min(next_unloaded_ms_, item.expire_at_ms);
@@ -430,82 +514,149 @@ void DurableKeyspace::PublishPending() {
       wheel_.Add(item.ns, std::move(item.key), item.expire_at_ms);
     }
   }
-  committed_ = working_;
-  written_index_ = applied_index_;
+  committed_ = p.state;
+  written_index_ = p.applied_index;
+  if (SyncWrites()) synced_index_ = written_index_;
+  in_flight_bytes_ = 0;
+  in_flight_written_ = true;
+  drain_next_ = p.overlay.begin();
 }
 
-void DurableKeyspace::ResetPending() {
-  batch_.Clear();
-  // clear() costs the bucket count: after a large group, start small again.
-  if (overlay_.bucket_count() > 4 * overlay_.size() + 64) {
-    overlay_ = {};
-  } else {
-    overlay_.clear();
+// Moves up to `max` written entries into the tier; the last step lets in_flight_ go. Entries
+// pending_ changed since are newer, and reads find them in pending_ first.
+void DurableKeyspace::DrainWritten(size_t max) {
+  if (in_flight_ == nullptr || !in_flight_written_) return;
+  Pending& p = *in_flight_;
+  for (; drain_next_ != p.overlay.end() && max > 0; ++drain_next_, --max) {
+    const auto& [okey, entry] = *drain_next_;
+    if (p.IsFlushed(okey.ns)) continue;
+    if (entry.has_value()) {
+      tier_.Put(okey.ns, okey.key, *entry);
+    } else {
+      tier_.Erase(okey.ns, okey.key);
+    }
   }
-  overlay_bytes_ = 0;
-  new_expiries_.clear();
-  pending_far_min_ms_ = INT64_MAX;
-  flushed_.clear();
-  flushed_all_ = false;
-  pending_entries_ = 0;
+  if (drain_next_ != p.overlay.end()) return;
+  in_flight_written_ = false;
+  if (!writer_.joinable()) {
+    in_flight_.reset();
+    return;
+  }
+  // Freeing a large overlay is tens of milliseconds of free(): the writer thread does it.
+  {
+    std::lock_guard lock(writer_mu_);
+    std::swap(to_free_, in_flight_);
+  }
+  writer_cv_.notify_one();
+  in_flight_.reset();  // only if the writer had not freed the previous one yet
 }
 
 // Undoes the apply in progress alone; the group's earlier entries stay pending.
 void DurableKeyspace::RollbackEntry() {
   working_ = mark_.state;
-  batch_.Truncate(mark_.batch_ops);
-  new_expiries_.erase(new_expiries_.begin() + mark_.new_expiries, new_expiries_.end());
-  flushed_.resize(mark_.flushed);
-  flushed_all_ = mark_.flushed_all;
+  pending_.batch.Truncate(mark_.batch_ops);
+  pending_.new_expiries.erase(pending_.new_expiries.begin() + mark_.new_expiries, pending_.new_expiries.end());
+  pending_.flushed.resize(mark_.flushed);
+  pending_.flushed_all = mark_.flushed_all;
   for (auto u = undo_.rbegin(); u != undo_.rend(); ++u) {
-    auto it = overlay_.find(*u->okey);
-    CAIRN_ASSERT(it != overlay_.end());
-    overlay_bytes_ -= SlotBytes(it->first.key, it->second);
+    auto it = pending_.overlay.find(*u->okey);
+    CAIRN_ASSERT(it != pending_.overlay.end());
+    pending_.overlay_bytes -= SlotBytes(it->first.key, it->second);
     if (u->existed) {
-      overlay_bytes_ += SlotBytes(it->first.key, u->before);
+      pending_.overlay_bytes += SlotBytes(it->first.key, u->before);
       it->second = std::move(u->before);
     } else {
-      overlay_.erase(it);
+      pending_.overlay.erase(it);
     }
   }
   undo_.clear();
 }
 
-// Writes the pending entries as one batch: the pending records, one metadata record per overlay
-// slot (whatever number of entries rewrote it), the state. On failure they all stay pending.
+// Writes every pending entry to LevelDB on the calling thread, after any write in flight.
 Status DurableKeyspace::WritePending() {
   CAIRN_ASSERT(!in_apply_);
-  if (pending_entries_ == 0) return Status::Ok();
-  const size_t pending_ops = batch_.count();
-  for (const auto& [okey, entry] : overlay_) {
-    if (IsFlushed(okey.ns)) continue;  // its namespace is orphaned: GC deletes what it holds
-    if (entry.has_value()) {
-      batch_.Put(MetaKey(okey.ns, okey.key), EncodeMetaValue(*entry));
-    } else {
-      batch_.Delete(MetaKey(okey.ns, okey.key));
-    }
-  }
-  AddStateToBatch();
-  Status s = engine_->Write(&batch_, /*sync=*/false);
-  if (!s.ok()) {
-    batch_.Truncate(pending_ops);
-    return s;
-  }
-  PublishPending();
-  ResetPending();
-  return s;
+  CAIRN_RETURN_IF_ERROR(CollectWrite(/*wait=*/true));
+  DrainWritten(SIZE_MAX);
+  if (pending_.entries == 0) return Status::Ok();
+  Freeze();
+  CAIRN_RETURN_IF_ERROR(CollectWrite(/*wait=*/true));
+  DrainWritten(SIZE_MAX);
+  return Status::Ok();
 }
 
-bool DurableKeyspace::IsFlushed(uint64_t ns) const {
-  return !flushed_.empty() && std::find(flushed_.begin(), flushed_.end(), ns) != flushed_.end();
+Status DurableKeyspace::CollectWrite(bool wait) {
+  if (in_flight_ == nullptr || in_flight_written_) return Status::Ok();
+  Status s;
+  if (writer_busy_) {
+    std::unique_lock lock(writer_mu_);
+    if (!write_done_) {
+      if (!wait) return Status::Ok();
+      writer_cv_.wait(lock, [this] { return write_done_; });
+    }
+    write_done_ = false;
+    writer_busy_ = false;
+    s = write_result_;
+  } else {
+    if (!wait) return Status::Ok();
+    s = Encode(in_flight_.get());  // frozen here, or a background write that failed
+    if (s.ok()) s = engine_->Write(&in_flight_->batch, SyncWrites());
+  }
+  if (!s.ok()) return s;  // stays in flight: reads still find it, the next write retries it
+  PublishWritten();
+  return Status::Ok();
+}
+
+void DurableKeyspace::StartBackgroundWrite() {
+  if (writer_busy_) return;
+  DrainWritten(SIZE_MAX);  // long done by now, unless writes come faster than one per drain
+  if (in_flight_ == nullptr) {
+    if (pending_.entries == 0) return;
+    Freeze();
+  }  // else: one that failed, written again before anything newer
+  {
+    std::lock_guard lock(writer_mu_);
+    to_write_ = in_flight_.get();
+  }
+  writer_busy_ = true;
+  writer_cv_.notify_one();
+}
+
+// The writer thread: encodes and writes what it is handed (synced, so that the node may drop the
+// log prefix it holds), and frees what was published.
+void DurableKeyspace::WriterLoop() {
+  std::unique_lock lock(writer_mu_);
+  for (;;) {
+    writer_cv_.wait(lock, [this] { return to_write_ != nullptr || to_free_ != nullptr || stopping_; });
+    if (to_free_ != nullptr) {
+      std::unique_ptr<Pending> garbage = std::move(to_free_);
+      lock.unlock();
+      garbage.reset();
+      lock.lock();
+    } else if (to_write_ != nullptr) {
+      Pending* p = std::exchange(to_write_, nullptr);
+      lock.unlock();
+      Status s = Encode(p);
+      if (s.ok()) s = engine_->Write(&p->batch, /*sync=*/true);
+      lock.lock();
+      write_result_ = s;
+      write_done_ = true;
+      writer_cv_.notify_all();
+    } else {
+      return;  // stopping, nothing left
+    }
+  }
+}
+
+bool DurableKeyspace::Pending::IsFlushed(uint64_t ns) const {
+  return !flushed.empty() && std::find(flushed.begin(), flushed.end(), ns) != flushed.end();
 }
 
 // Write-behind: the apply's expiries due within the wheel's horizon are scheduled now, not when
 // they reach LevelDB; a later one only marks how far the index may be paged in without a write.
 void DurableKeyspace::ScheduleNewExpiries() {
   const int64_t horizon = SaturatingAdd(apply_now_ms_, options_.ttl_horizon_ms);
-  for (size_t i = mark_.new_expiries; i < new_expiries_.size(); ++i) {
-    auto& [item, in_wheel] = new_expiries_[i];
+  for (size_t i = mark_.new_expiries; i < pending_.new_expiries.size(); ++i) {
+    auto& [item, in_wheel] = pending_.new_expiries[i];
     if (item.expire_at_ms <= horizon) {
       wheel_.Add(item.ns, item.key, item.expire_at_ms);
       in_wheel = true;
@@ -524,16 +675,19 @@ Status DurableKeyspace::CommitApply() {
   }
   undo_.clear();
   applied_index_ = apply_index_;
-  ++pending_entries_;
+  ++pending_.entries;
+  Status s;
   if (WriteBehind()) {
     ScheduleNewExpiries();
-    if (pending_bytes() < WriteBehindLimit()) return Status::Ok();
-  } else if (in_group_ && pending_entries_ < kMaxGroupEntries &&
-             batch_.ApproximateBytes() < kMaxGroupBytes) {
+    if (pending_.bytes() < WriteBehindLimit()) return Status::Ok();
+    s = WriteBehindStep();
+  } else if (in_group_ && pending_.entries < kMaxGroupEntries &&
+             pending_.batch.ApproximateBytes() < kMaxGroupBytes) {
     return Status::Ok();
+  } else {
+    s = WritePending();
   }
   // The entry is applied either way; a failed write leaves it pending, retried later.
-  Status s = WritePending();
   if (!in_group_) return s;
   if (!s.ok() && write_status_.ok()) write_status_ = s;
   return Status::Ok();
@@ -545,8 +699,23 @@ Status DurableKeyspace::Flush() {
   EngineBatch batch;
   batch.Put(SingletonKey(Singleton::kAppliedIndex), EncodeU64Value(applied_index_));
   // A synced write forces LevelDB's log, and with it every earlier unsynced write, to disk.
-  return engine_->Write(&batch, /*sync=*/true);
+  CAIRN_RETURN_IF_ERROR(engine_->Write(&batch, /*sync=*/true));
+  synced_index_ = applied_index_;
+  return Status::Ok();
 }
+
+// Write-behind: starts a background write of everything pending; the node drops the log prefix
+// up to synced_index() once it is done. Otherwise the same as Flush.
+Status DurableKeyspace::Checkpoint() {
+  CAIRN_ASSERT(!in_apply_ && !in_group_);
+  if (!WriteBehind()) return Flush();
+  Status s = CollectWrite(/*wait=*/false);
+  DrainWritten(kDrainPerStep);
+  StartBackgroundWrite();
+  return s;
+}
+
+Status DurableKeyspace::WaitForWrite() { return CollectWrite(/*wait=*/true); }
 
 KeyspaceStats DurableKeyspace::Stats() const {
   KeyspaceStats s;
@@ -627,6 +796,8 @@ Status DurableKeyspace::CollectVersions(size_t max_records, EngineBatch* batch, 
 
 Result<size_t> DurableKeyspace::CollectGarbage(size_t max_records) {
   CAIRN_ASSERT(!in_apply_ && !in_group_);
+  CAIRN_RETURN_IF_ERROR(CollectWrite(/*wait=*/false));  // the node calls this every tick
+  DrainWritten(kDrainPerTick);
   size_t done = 0;
   EngineBatch batch;
   size_t finished_namespaces = 0;

@@ -44,11 +44,14 @@
 // LevelDB on the calling thread.
 #pragma once
 
+#include <condition_variable>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -108,15 +111,18 @@ class DurableKeyspace final : public Keyspace {
   static constexpr size_t kMaxGroupEntries = 4096;
   static constexpr size_t kMaxGroupBytes = 16 << 20;
   Status Flush() override;
+  Status Checkpoint() override;
+  uint64_t synced_index() const override { return synced_index_; }
   KeyspaceStats Stats() const override;
   void ResetStats() override { tier_.ResetStats(); }
   Result<size_t> CollectGarbage(size_t max_records) override;
 
   void SetMaxMemory(uint64_t bytes) override { tier_.SetBudget(bytes); }  // CONFIG SET maxmemory
   size_t orphaned_namespaces() const { return orphans_.size(); }
-  uint64_t pending_bytes() const {
-    return overlay_bytes_ + (batch_.empty() ? 0 : batch_.ApproximateBytes());
-  }
+  // Bytes applied and not in LevelDB yet, being written or not.
+  uint64_t pending_bytes() const { return pending_.bytes() + in_flight_bytes_; }
+  // Waits for a background write and publishes it (tests; Flush does it too).
+  Status WaitForWrite();
   size_t wheel_size() const { return wheel_.size(); }
   const Engine& engine() const { return *engine_; }
 
@@ -168,23 +174,69 @@ class DurableKeyspace final : public Keyspace {
   // What one overlay slot is charged in pending_bytes(): the node, the key and the value.
   static uint64_t SlotBytes(std::string_view key, const std::optional<Entry>& e);
 
+  struct PendingExpiry {
+    TtlWheel::Item item;
+    bool in_wheel = false;  // added at commit (write-behind, due within the horizon)
+  };
+  // Entries applied and not in LevelDB yet. pending_ collects applies; Freeze() moves it into
+  // in_flight_, whose write runs on writer_ (write-behind) or on the loop thread (everything
+  // else), and PublishWritten() / DrainWritten() bring memory up to it once written.
+  struct Pending {
+    Overlay overlay;
+    uint64_t overlay_bytes = 0;  // SlotBytes of every overlay slot
+    EngineBatch batch;           // records other than the overlay's metadata records
+    std::vector<PendingExpiry> new_expiries;
+    std::vector<uint64_t> flushed;  // namespaces of databases flushed by these entries
+    bool flushed_all = false;
+    size_t entries = 0;
+    // Set by Freeze: the state the batch brings LevelDB to, and whether the overlay's records
+    // are in `batch` yet (added by whoever writes it first; a retry reuses them).
+    State state;
+    uint64_t applied_index = 0;
+    bool encoded = false;
+
+    bool IsFlushed(uint64_t ns) const;
+    uint64_t bytes() const { return overlay_bytes + (batch.empty() ? 0 : batch.ApproximateBytes()); }
+  };
+
   // The entry as of the apply in progress (overlay, then tier, then LevelDB), expired or not.
   // with_value = false may leave the value out (writes only need the rest of the old entry).
   Result<const Entry*> Lookup(uint64_t ns, std::string_view key, bool with_value);
   const std::optional<Entry>* FindOverlay(uint64_t ns, std::string_view key) const;
+  // Lookup past pending_: the set being written, the tier, LevelDB.
+  Result<const Entry*> LookupBelowPending(uint64_t ns, std::string_view key, bool with_value);
+  // What a write needs: the key's slot in pending_.overlay (end() if none) and its entry now.
+  struct WriteTarget {
+    Overlay::iterator slot;
+    const Entry* entry;
+  };
+  Result<WriteTarget> LookupForWrite(uint64_t ns, std::string_view key);
   void DeleteExpiryRecord(uint64_t ns, std::string_view key, int64_t expire_at_ms);
   void PutExpiryRecord(uint64_t ns, std::string_view key, int64_t expire_at_ms);
   void ForgetVersion(uint64_t ns, std::string_view key, const Entry& old);
-  void SetOverlay(uint64_t ns, std::string_view key, std::optional<Entry> entry);
+  // `slot`: the key's slot in pending_.overlay, or end() to add one.
+  void SetOverlay(Overlay::iterator slot, uint64_t ns, std::string_view key,
+                  std::optional<Entry> entry);
   void RollbackEntry();
   Status WritePending();
-  bool IsFlushed(uint64_t ns) const;  // flushed by a pending entry
   bool WriteBehind() const { return options_.write_behind_bytes != 0; }
+  // Write-behind writes are synced (on the writer thread, mostly): each one is a checkpoint the
+  // log can be compacted to. Write-through writes are not; Flush syncs them.
+  bool SyncWrites() const { return WriteBehind(); }
+  Status WriteBehindStep();
   uint64_t WriteBehindLimit() const;
   void ScheduleNewExpiries();
   void AddStateToBatch();
-  void PublishPending();
-  void ResetPending();
+  void Freeze();
+  static Status Encode(Pending* p);  // adds the overlay's metadata records to p->batch, once
+  void PublishWritten();
+  void DrainWritten(size_t max);
+  // Write-behind: hands pending_ to the writer thread unless a write is in flight already.
+  void StartBackgroundWrite();
+  // Collects a finished background write (waiting for it if `wait`), publishing it; a failed one
+  // stays in flight, written again by the next call that waits.
+  Status CollectWrite(bool wait);
+  void WriterLoop();
 
   // TTL paging and checks.
   void PageInExpiries(int64_t now_ms);
@@ -204,6 +256,7 @@ class DurableKeyspace final : public Keyspace {
   State working_;    // committed_ plus the pending entries and the apply in progress
   uint64_t applied_index_ = 0;  // last entry committed (in memory; on disk once written)
   uint64_t written_index_ = 0;  // last entry in LevelDB
+  uint64_t synced_index_ = 0;   // last entry in LevelDB and synced to disk
   MemoryTier tier_;
   std::deque<uint64_t> orphans_;  // namespaces awaiting GC, oldest first
 
@@ -213,27 +266,34 @@ class DurableKeyspace final : public Keyspace {
   std::string wheel_cursor_;
   int64_t next_unloaded_ms_ = INT64_MIN;
 
-  // The pending entries (committed, not written yet) and the apply in progress.
+  // The apply in progress.
   bool in_group_ = false;
   bool in_apply_ = false;
   uint64_t apply_index_ = 0;
   int64_t apply_now_ms_ = 0;
-  size_t pending_entries_ = 0;
   Status write_status_;  // a failed write since the group began; EndGroup returns it
   Status apply_status_;  // the first error of the apply; CommitApply returns it
-  EngineBatch batch_;    // pending records other than the overlay's metadata records
-  Overlay overlay_;
-  uint64_t overlay_bytes_ = 0;  // SlotBytes of every overlay slot
-  struct PendingExpiry {
-    TtlWheel::Item item;
-    bool in_wheel = false;  // added at commit (write-behind, due within the horizon)
-  };
-  std::vector<PendingExpiry> new_expiries_;
+
+  Pending pending_;
   // Write-behind: the earliest pending expiry not in the wheel; paging the index in past it
   // writes the pending entries first, so that the cursor never skips a record not on disk yet.
   int64_t pending_far_min_ms_ = INT64_MAX;
-  std::vector<uint64_t> flushed_;
-  bool flushed_all_ = false;
+
+  // The frozen entries being written. Reads consult its overlay after pending_'s. While the
+  // writer has it (writer_busy_), the loop thread only reads its overlay.
+  std::unique_ptr<Pending> in_flight_;
+  uint64_t in_flight_bytes_ = 0;  // its pending_bytes() share, fixed at Freeze
+  bool in_flight_written_ = false;  // in LevelDB; its entries are being moved into the tier
+  Overlay::const_iterator drain_next_;  // the next of them
+  bool writer_busy_ = false;       // loop thread's view: handed to writer_, not collected yet
+  std::thread writer_;
+  std::mutex writer_mu_;
+  std::condition_variable writer_cv_;
+  Pending* to_write_ = nullptr;              // guarded by writer_mu_
+  bool write_done_ = false;                  // guarded
+  Status write_result_;                      // guarded
+  std::unique_ptr<Pending> to_free_;         // guarded: written and published, freed off the loop
+  bool stopping_ = false;                    // guarded
 
   // Where the apply in progress started, to roll back that entry alone if it fails.
   struct EntryMark {

@@ -111,6 +111,10 @@ class Keyspace {
   // Writes everything pending and makes everything applied durable on its own (SAVE, shutdown,
   // log compaction).
   virtual Status Flush() = 0;
+  // Like Flush, but may only start the work (a write-behind keyspace writes in the background):
+  // what is durable on its own is up to synced_index(), which the log may be compacted to.
+  virtual Status Checkpoint() { return Flush(); }
+  virtual uint64_t synced_index() const { return applied_index(); }
   virtual KeyspaceStats Stats() const = 0;
   virtual void ResetStats() = 0;
   // Physical clean-up of flushed databases and deleted collections, at most `max_records`

@@ -41,7 +41,7 @@ struct Config {
   int64_t wal_segment_bytes = 64ll * 1024 * 1024;
   // How often the log prefix that LevelDB holds is dropped (one LevelDB fsync each time). It
   // bounds what a restart after a crash replays. 0: only at shutdown.
-  int64_t log_compact_interval_ms = 1000;
+  int64_t log_compact_interval_ms = 5000;
   // Applied writes kept in memory before LevelDB gets them (DurableKeyspace write-behind); at most
   // a quarter of maxmemory. 0: written at once.
   int64_t write_behind_bytes = 64ll << 20;

@@ -567,23 +567,28 @@ void Node::ReplayStep() {
   }
 }
 
-// Makes the keyspace's applied state durable on its own, then lets the log drop that prefix.
+// Makes the keyspace's applied state durable on its own (at once when forced, else in the
+// background for a write-behind keyspace), and lets the log drop the prefix that is.
 void Node::MaybeCompactLog(bool force) {
-  uint64_t applied = keyspace_->applied_index();
-  if (loading_ || applied <= compacted_up_to_) return;
+  if (loading_) return;
   int64_t now = clock_.NowMs();
-  if (!force && (config_.log_compact_interval_ms == 0 ||
-                 now - last_compact_ms_ < config_.log_compact_interval_ms)) {
-    return;
+  Status st;
+  if (keyspace_->applied_index() > keyspace_->synced_index()) {
+    if (force) {
+      st = keyspace_->Flush();
+    } else if (config_.log_compact_interval_ms != 0 &&
+               now - last_compact_ms_ >= config_.log_compact_interval_ms) {
+      last_compact_ms_ = now;
+      st = keyspace_->Checkpoint();
+    }
   }
-  last_compact_ms_ = now;
-  Status st = keyspace_->Flush();
-  if (st.ok()) st = log_->CompactPrefix(applied);
+  uint64_t synced = keyspace_->synced_index();
+  if (st.ok() && synced > compacted_up_to_) st = log_->CompactPrefix(synced);
   if (!st.ok()) {
     std::fprintf(stderr, "log compaction failed: %s\n", st.ToString().c_str());
     return;
   }
-  compacted_up_to_ = applied;
+  compacted_up_to_ = std::max(compacted_up_to_, synced);
 }
 
 // --- ServerApi: config, clients, monitor, slowlog ---

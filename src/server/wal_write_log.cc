@@ -25,6 +25,7 @@ Result<std::unique_ptr<WalWriteLog>> WalWriteLog::Open(const std::string& dir, F
   o.dir = dir;
   o.fsync = ToWal(policy);
   o.segment_bytes = segment_bytes;
+  o.inline_writes = true;
   o.on_durable = [cb = std::move(on_durable)](uint64_t) { cb(); };
   o.on_failure = [](const Status& st) {
     std::fprintf(stderr, "write log failed, no more writes will be acknowledged: %s\n",

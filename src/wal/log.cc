@@ -179,6 +179,10 @@ Log::Segment& Log::Roll(uint64_t first_index, std::vector<WriteOp>* ops) {
 
 // Coalesces with the op still queued for the same file, so one drain is one write() per file.
 void Log::Enqueue(std::vector<WriteOp> ops) {
+  if (options_.inline_writes) {
+    WriteInline(&ops);
+    return;
+  }
   {
     std::lock_guard lock(mu_);
     for (WriteOp& op : ops) {
@@ -192,6 +196,30 @@ void Log::Enqueue(std::vector<WriteOp> ops) {
     }
   }
   work_cv_.notify_one();
+}
+
+// The loop thread writes, holding mu_ once the writer is idle: the writer's file state is then
+// the loop's to use (as in TruncateSuffix), and an everysec fsync waits for the write to end.
+void Log::WriteInline(std::vector<WriteOp>* ops) {
+  std::unique_lock lock(mu_);
+  WaitIdle(lock);
+  if (!failure_.ok()) return;  // nothing may become durable past the error
+  const bool was_unsynced = unsynced_;
+  uint64_t written = 0;
+  Status st = WriteOps(ops, /*must_sync=*/false, &written);
+  if (!st.ok()) {
+    (void)FailLocked(st);
+    lock.unlock();
+    if (options_.on_failure) options_.on_failure(st);
+    return;
+  }
+  if (written > 0) durable_index_.store(written, std::memory_order_release);
+  if (options_.fsync == FsyncPolicy::kEverySec && !was_unsynced && unsynced_) {
+    // The writer sleeps without a deadline while nothing is unsynced: give it one.
+    unsynced_since_inline_ = true;
+    lock.unlock();
+    work_cv_.notify_one();
+  }
 }
 
 void Log::AddToCache(std::vector<Record>* batch) {
@@ -411,13 +439,16 @@ void Log::WriterLoop() {
   const bool everysec = options_.fsync == FsyncPolicy::kEverySec;
   std::unique_lock lock(mu_);
   for (;;) {
-    auto has_work = [&] { return stop_ || !queue_.empty() || sync_requested_ > sync_done_; };
+    auto has_work = [&] {
+      return stop_ || !queue_.empty() || sync_requested_ > sync_done_ || unsynced_since_inline_;
+    };
     // A failed log never syncs again, so it has no deadline to wake for.
     if (everysec && unsynced_ && failure_.ok()) {
       work_cv_.wait_until(lock, last_sync_ + kEverySecInterval, has_work);
     } else {
       work_cv_.wait(lock, has_work);
     }
+    unsynced_since_inline_ = false;
     const bool second_passed =
         everysec && std::chrono::steady_clock::now() >= last_sync_ + kEverySecInterval;
     const bool must_sync = stop_ || sync_requested_ > sync_done_ || second_passed;

@@ -2,8 +2,8 @@
 // writer thread. It is the seam the Raft log store will sit on.
 //
 // Ownership and threads: a Log is owned by one thread (the loop), which calls every public method.
-// Append() never blocks on disk: it encodes the records and queues them for the log's own writer
-// thread, which drains everything queued with one write() per segment and then, per FsyncPolicy,
+// Append() never blocks on disk unless Options::inline_writes: it encodes the records and queues
+// them for the log's own writer thread, which drains everything queued with one write() per segment and then, per FsyncPolicy,
 // fdatasyncs once for the whole drain (group commit) before publishing durable_index() and calling
 // Options::on_durable. TruncateSuffix() and Close() wait for the writer to go idle; Sync() waits
 // for an fsync. Read() serves durable records from a bounded in-memory tail cache or with one
@@ -53,8 +53,14 @@ struct Options {
   uint64_t segment_bytes = uint64_t{64} << 20;
   // Payload bytes of the most recent records kept in memory for Read().
   size_t tail_cache_bytes = size_t{4} << 20;
-  // Called from the writer thread after durable_index() advances, with its new value. Must not
-  // call back into the Log; hand the value to the loop (e.g. uv_async_send) instead.
+  // Append() writes the records itself, on the caller's thread, before it returns, and under
+  // kAlways fdatasyncs them too: Redis's model, one write (and sync) per loop iteration with no
+  // hand-off to another thread, which on a small machine costs more than it overlaps. The writer
+  // thread then only serves Sync(), the everysec fsync and Close().
+  bool inline_writes = false;
+  // Called from the writer thread after durable_index() advances, with its new value (not for
+  // inline writes: the caller reads durable_index() after Append). Must not call back into the
+  // Log; hand the value to the loop (e.g. uv_async_send) instead.
   std::function<void(uint64_t durable_index)> on_durable;
   // Called once from the writer thread when the log enters its failed state.
   std::function<void(const Status&)> on_failure;
@@ -88,8 +94,8 @@ class Log {
   Log& operator=(const Log&) = delete;
   ~Log();  // Close(), ignoring its status.
 
-  // Queues records for writing; returns the last index. The indexes must continue the log:
-  // batch[0].index == last_index() + 1, then +1 each (asserted). Never blocks on disk.
+  // Queues records for writing (or writes them, with inline_writes); returns the last index. The
+  // indexes must continue the log: batch[0].index == last_index() + 1, then +1 each (asserted).
   uint64_t Append(std::vector<Record> batch);
   // Append() with the next indexes assigned, all with `term`.
   uint64_t AppendPayloads(uint64_t term, std::vector<std::string> payloads);
@@ -149,6 +155,7 @@ class Log {
   Status CreateEmptySegment(uint64_t first_index);
   Segment& Roll(uint64_t first_index, std::vector<WriteOp>* ops);
   void Enqueue(std::vector<WriteOp> ops);
+  void WriteInline(std::vector<WriteOp>* ops);
   void AddToCache(std::vector<Record>* batch);
   Segment* FindSegment(uint64_t index);
   Status ReadFromSegment(Segment* seg, uint64_t from, uint64_t to, size_t max_bytes, size_t* bytes,
@@ -187,6 +194,7 @@ class Log {
   std::vector<WriteOp> queue_;
   bool writing_ = false;
   bool stop_ = false;
+  bool unsynced_since_inline_ = false;  // an inline write left data unsynced: re-arm everysec
   uint64_t sync_requested_ = 0;
   uint64_t sync_done_ = 0;
   Status failure_;

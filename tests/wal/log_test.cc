@@ -7,6 +7,8 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <chrono>
+#include <thread>
 
 #include "test_util.h"
 #include "wal/format.h"
@@ -470,5 +472,83 @@ TEST_CASE("close writes and syncs everything queued, under every policy") {
     auto log = MustOpen(opts);
     CHECK(log->last_index() == 30);
     CheckRange(log.get(), 1, 30, 1);
+  }
+}
+
+// --- inline_writes: Append writes (and under kAlways syncs) on the caller's thread ---
+
+TEST_CASE("inline writes: always is durable and fdatasynced when Append returns") {
+  TempDir dir;
+  DurableWaiter waiter;
+  Options opts = SmallSegments(dir.path());
+  opts.inline_writes = true;
+  opts.on_durable = waiter.Callback();
+  {
+    auto log = MustOpen(opts);
+    for (uint64_t i = 1; i <= 40; i += 4) {
+      AppendRange(log.get(), i, i + 3, 1, /*per_batch=*/4);
+      CHECK(log->durable_index() == i + 3);  // no waiting for another thread
+    }
+    CHECK(log->stats().fsyncs >= 10);  // one per Append at least (segment rolls sync too)
+    CHECK(waiter.latest() == 0);       // inline writes do not call on_durable
+    CheckRange(log.get(), 1, 40, 1);
+    REQUIRE(log->TruncateSuffix(31).ok());  // the writer's file state stays consistent
+    AppendRange(log.get(), 31, 44, 2);
+    CHECK(log->durable_index() == 44);
+  }
+  auto log = MustOpen(opts);
+  CHECK(log->last_index() == 44);
+  CheckRange(log.get(), 1, 30, 1);
+  CheckRange(log.get(), 31, 44, 2);
+}
+
+TEST_CASE("inline writes: everysec still fdatasyncs within about a second of an idle write") {
+  TempDir dir;
+  Options opts;
+  opts.dir = dir.path();
+  opts.fsync = FsyncPolicy::kEverySec;
+  opts.inline_writes = true;
+  auto log = MustOpen(opts);
+  // Let a first deadline pass with nothing to sync, so the writer sleeps without one.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  const uint64_t before = log->stats().fsyncs;
+  log->AppendPayloads(1, {PayloadFor(1)});
+  CHECK(log->durable_index() == 1);
+  CHECK(log->stats().fsyncs == before);  // written, not synced
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (log->stats().fsyncs == before && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(log->stats().fsyncs == before + 1);
+}
+
+TEST_CASE("inline writes: a failed write or fsync claims no durability") {
+  for (bool fail_sync : {false, true}) {
+    CAPTURE(fail_sync);
+    TempDir dir;
+    FaultEnv env;
+    std::vector<Status> failures;
+    Options opts;
+    opts.dir = dir.path();
+    opts.env = &env;
+    opts.inline_writes = true;
+    opts.on_failure = [&](const Status& st) { failures.push_back(st); };
+    auto log = MustOpen(opts);
+    AppendRange(log.get(), 1, 5, 1);
+    CHECK(log->durable_index() == 5);
+    if (fail_sync) {
+      env.SetSyncHook([] { return Status::IoError("injected fdatasync failure"); });
+    } else {
+      env.SetAppendHook([] { return Status::IoError("injected write failure"); });
+    }
+    AppendRange(log.get(), 6, 10, 1);
+    CHECK(log->durable_index() == 5);
+    CHECK(log->status().code() == ErrorCode::kIoError);
+    CHECK(failures.size() == 1);
+    env.SetSyncHook(nullptr);
+    env.SetAppendHook(nullptr);
+    AppendRange(log.get(), 11, 12, 1);  // the log stays failed
+    CHECK(log->durable_index() == 5);
+    CheckRange(log.get(), 1, 5);
   }
 }
