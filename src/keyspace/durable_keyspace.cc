@@ -316,7 +316,7 @@ Status DurableKeyspace::WriteBehindStep() {
 
 uint64_t DurableKeyspace::WriteBehindLimit() const {
   uint64_t limit = options_.write_behind_bytes;
-  if (tier_.budget() != 0) limit = std::min(limit, tier_.budget() / 4);
+  if (tier_.budget() != 0) limit = std::min(limit, tier_.budget() / 8);
   return limit;
 }
 

@@ -38,10 +38,12 @@
 //
 // RAM: the tier's budget (maxmemory), LevelDB's block cache and write buffer (Options), the TTL
 // wheel (at most ttl_max_loaded items paged in, plus keys given an expiry within the horizon), the
-// pending overlay and batch (write_behind_bytes, capped at a quarter of maxmemory; in
-// write-through mode kMaxGroupEntries / kMaxGroupBytes), and nothing else per key. Open reads a
-// few dozen small records, never the data. Loop thread only; Find of a key not in the tier reads
-// LevelDB on the calling thread.
+// pending overlay and batch (twice write_behind_bytes at most, counting a set being written;
+// the limit is capped at an eighth of maxmemory; in write-through mode kMaxGroupEntries /
+// kMaxGroupBytes), and nothing else per key. Open reads a few dozen small records, never the
+// data. Threads: the loop thread calls everything; in write-behind mode a writer thread of its
+// own encodes and writes frozen sets to LevelDB and frees them. Find of a key not in the tier
+// reads LevelDB on the calling thread.
 #pragma once
 
 #include <condition_variable>
@@ -75,7 +77,7 @@ struct DurableKeyspaceOptions {
   size_t ttl_max_loaded = 1 << 18;          // paging stops while the wheel holds this many items
   size_t ttl_page_records = 4096;           // index records loaded per TakeDueExpiries call, max
   // Pending bytes kept in memory before they are written (see above); 0 = write-through. With a
-  // tier budget the limit is at most a quarter of it.
+  // tier budget the limit is at most an eighth of it (pending bytes stay under twice the limit).
   uint64_t write_behind_bytes = 0;
 };
 

@@ -43,7 +43,7 @@ struct Config {
   // bounds what a restart after a crash replays. 0: only at shutdown.
   int64_t log_compact_interval_ms = 5000;
   // Applied writes kept in memory before LevelDB gets them (DurableKeyspace write-behind); at most
-  // a quarter of maxmemory. 0: written at once.
+  // an eighth of maxmemory. 0: written at once.
   int64_t write_behind_bytes = 64ll << 20;
   std::string config_file;
 

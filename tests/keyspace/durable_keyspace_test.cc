@@ -610,7 +610,7 @@ TEST_CASE("write-behind: a key rewritten many times is pending once") {
   CHECK((*ks->Find(0, "hot", kNow))->mod_index == 1000);
 }
 
-TEST_CASE("write-behind: pending bytes past the limit are written, at most a quarter of maxmemory") {
+TEST_CASE("write-behind: pending bytes past the limit are written, at most an eighth of maxmemory") {
   testing::TempDir dir;
   // Each key is charged ~280 bytes. Returns the most pending_bytes() seen.
   auto put_keys = [](DurableKeyspace& ks, uint64_t from, uint64_t to) {
@@ -635,8 +635,8 @@ TEST_CASE("write-behind: pending bytes past the limit are written, at most a qua
     CHECK(ValueOf(*ks, 0, "k1") == std::string(100, 'x'));
     CHECK(ValueOf(*ks, 0, "k200") == std::string(100, 'x'));
   }
-  SUBCASE("a quarter of the tier's budget when that is less") {
-    auto ks = OpenWriteBehind(dir.path(), 64 << 20, 16 << 10);  // limit 4 KiB, not 64 MiB
+  SUBCASE("an eighth of the tier's budget when that is less") {
+    auto ks = OpenWriteBehind(dir.path(), 64 << 20, 32 << 10);  // limit 4 KiB, not 64 MiB
     uint64_t most = put_keys(*ks, 1, 200);
     REQUIRE(ks->WaitForWrite().ok());
     CHECK(ks->written_index() > 0);
