@@ -868,3 +868,43 @@ TEST_CASE("BGSAVE inside a writing transaction saves after the transaction is ap
   CHECK(cairn::testing::Run(c.get(), {"GET", "bgsave:k"}) == "1");
   CHECK(cairn::testing::Run(c.get(), {"PING"}) == "PONG");
 }
+
+TEST_CASE("Pipelined transactions run ahead of pending writes; replies stay in request order") {
+  // One connection sends everything at once: a write, then 20 writing transactions (their
+  // MULTI/QUEUED replies are built while the writes before them are still in the log), a
+  // read-only transaction (it must wait to see them), an EXECABORT, and a plain read.
+  Fixture f;
+  Client cl;
+  std::vector<std::vector<std::string>> cmds = {{"SET", "ra:n", "0"}};
+  std::vector<std::string> want = {"OK"};
+  for (int i = 1; i <= 20; ++i) {
+    cmds.push_back({"MULTI"});
+    cmds.push_back({"INCR", "ra:n"});
+    cmds.push_back({"SET", "ra:" + std::to_string(i), std::to_string(i)});
+    cmds.push_back({"EXEC"});
+    want.insert(want.end(), {"OK", "QUEUED", "QUEUED", "[" + std::to_string(i) + ",OK]"});
+  }
+  cmds.insert(cmds.end(), {{"MULTI"}, {"GET", "ra:n"}, {"GET", "ra:20"}, {"EXEC"}});
+  want.insert(want.end(), {"OK", "QUEUED", "QUEUED", "[20,20]"});
+  cmds.insert(cmds.end(), {{"MULTI"}, {"INCR", "ra:n"}, {"NOSUCHCOMMAND"}, {"EXEC"}});
+  want.insert(want.end(), {"OK", "QUEUED", "ERR unknown command 'NOSUCHCOMMAND', with args beginning with: ",
+                           "EXECABORT Transaction discarded because of previous errors."});
+  cmds.push_back({"GET", "ra:n"});
+  want.push_back("20");
+  for (const auto& argv : cmds) {
+    std::vector<const char*> ptrs;
+    std::vector<size_t> lens;
+    for (const auto& a : argv) {
+      ptrs.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    redisAppendCommandArgv(cl.c.get(), static_cast<int>(argv.size()), ptrs.data(), lens.data());
+  }
+  for (size_t i = 0; i < want.size(); ++i) {
+    void* raw = nullptr;
+    REQUIRE(redisGetReply(cl.c.get(), &raw) == REDIS_OK);
+    cairn::testing::ReplyPtr r(static_cast<redisReply*>(raw));
+    CAPTURE(i);
+    CHECK(cairn::testing::Render(r.get()) == want[i]);
+  }
+}

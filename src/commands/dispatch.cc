@@ -56,6 +56,19 @@ const CommandSpec* Dispatcher::ResolveLogged(const std::vector<std::string>& arg
   return spec;
 }
 
+// Building a transaction reads nothing from the keyspace: MULTI, queuing, DISCARD, and an EXEC
+// that is logged (it has a write) or refused (EXECABORT) reply the same whatever the session's
+// pending writes do, so a pipelined transaction need not wait for the one before it to apply.
+// Not after a logged EXEC that may change the session (a queued SELECT decides the database the
+// next MULTI queues for), nor WATCH or a read-only EXEC, which read keys.
+bool Dispatcher::RunsAhead(const Session& s, const CommandSpec* spec) const {
+  if (s.exec_changes_session) return false;
+  if (spec == multi_) return true;
+  if (!s.txn.in_multi) return false;
+  if (spec == exec_) return s.txn.has_write || s.txn.dirty;
+  return spec == discard_ || !IsTxnControl(spec);
+}
+
 bool Dispatcher::IsTxnControl(const CommandSpec* spec) const {
   return spec == multi_ || spec == exec_ || spec == discard_ || spec == watch_ || spec == quit_ ||
          spec == reset_;
@@ -69,25 +82,27 @@ void Dispatcher::FlagTransaction(Session& s) const {
 Outcome Dispatcher::Execute(Session& s, const std::vector<std::string>& argv,
                             resp::ReplyBuilder& reply, int64_t now_ms, std::string* effect,
                             const CommandSpec** out_spec) {
-  // While writes of this session wait in the log, nothing may reply ahead of them; only a valid
-  // write (whose reply also comes at apply) can go on. Inside MULTI nothing goes ahead (MULTI
-  // itself waited, so this is a safety net), nor after a logged EXEC that may change the session
-  // (a queued SELECT decides the database of the writes after it).
+  // While writes of this session wait in the log, a command whose reply depends on the keyspace
+  // must wait for them; a valid write goes on (its reply also comes at apply), and so does what
+  // RunsAhead allows, whose reply the caller holds back until the writes before it have replied.
   std::string scratch;
   resp::ReplyBuilder probe(&scratch, reply.protocol());
   const bool waiting = s.pending_writes > 0;
-  resp::ReplyBuilder& target = waiting ? probe : reply;
 
-  const CommandSpec* spec = Resolve(argv, target);
+  const CommandSpec* spec = Resolve(argv, waiting ? probe : reply);
   *out_spec = spec;
-  // Set before the handler runs, so CLIENT LIST/INFO show themselves, as in Redis.
-  if (spec != nullptr && !waiting) s.last_command = spec->name;
   if (spec == nullptr) {
-    if (waiting) return Outcome::kWaitForWrites;
+    // Refusing an unknown command while queuing reads nothing either: it may run ahead.
+    if (waiting && !(s.txn.in_multi && !s.exec_changes_session)) return Outcome::kWaitForWrites;
+    if (waiting) Resolve(argv, reply);  // the error again, this time into the real reply
     FlagTransaction(s);
     return Outcome::kReplied;
   }
-  if (waiting && (!spec->is_write() || s.txn.in_multi || s.exec_changes_session)) {
+  const bool runs_ahead = waiting && RunsAhead(s, spec);
+  resp::ReplyBuilder& target = waiting && !runs_ahead ? probe : reply;
+  // Set before the handler runs, so CLIENT LIST/INFO show themselves, as in Redis.
+  if (!waiting || runs_ahead) s.last_command = spec->name;
+  if (waiting && !runs_ahead && (!spec->is_write() || s.txn.in_multi || s.exec_changes_session)) {
     return Outcome::kWaitForWrites;
   }
 

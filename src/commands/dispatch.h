@@ -22,7 +22,8 @@
 namespace cairn::commands {
 
 enum class Outcome {
-  kReplied,         // the reply is in the builder
+  kReplied,         // the reply is in the builder; if the session had writes pending, it ran
+                    // ahead of them (RunsAhead): send it only after their replies
   kProposed,        // a write: its Effect must be logged; the reply comes at apply
   kWaitForWrites,   // the session has unapplied writes: run this command again after them
 };
@@ -60,6 +61,8 @@ class Dispatcher {
 
   // Transactions.
   bool IsTxnControl(const CommandSpec* spec) const;
+  // Whether `spec` may run while the session has writes in the log (see Execute).
+  bool RunsAhead(const Session& s, const CommandSpec* spec) const;
   void FlagTransaction(Session& s) const;
   Outcome Queue(Context& ctx);
   Outcome Exec(Session& s, resp::ReplyBuilder& reply, int64_t now_ms, std::string* effect);

@@ -257,7 +257,9 @@ bool Node::RunCommand(Client& c, const std::vector<std::string>& argv) {
   net::Connection& conn = *c.conn;
   int64_t now_ms = clock_.NowMs();
   commands::ReplyMode mode_before = s.reply_mode;
-  bool direct = mode_before == commands::ReplyMode::kOn;
+  // A reply given while writes are pending ran ahead of them: it is held back (see Client).
+  const bool ahead = s.pending_writes > 0;
+  bool direct = mode_before == commands::ReplyMode::kOn && !ahead;
   std::string scratch;
   std::string& out = direct ? conn.output() : scratch;
   size_t out_before = out.size();
@@ -275,7 +277,13 @@ bool Node::RunCommand(Client& c, const std::vector<std::string>& argv) {
   if (mode_before == commands::ReplyMode::kSkipNext && s.reply_mode == commands::ReplyMode::kSkipNext) {
     s.reply_mode = commands::ReplyMode::kOn;
   }
-  if (!direct && !suppress) conn.output().append(scratch);
+  if (!direct && !suppress) {
+    if (ahead && !scratch.empty()) {
+      c.held_replies.emplace_back(c.writes_proposed, std::move(scratch));
+    } else {
+      conn.output().append(scratch);
+    }
+  }
   stats_.net_output_bytes += out.size() - out_before;
 
   s.last_interaction_ms = now_ms;
@@ -288,6 +296,7 @@ bool Node::RunCommand(Client& c, const std::vector<std::string>& argv) {
 
   if (outcome == commands::Outcome::kProposed) {
     ++s.pending_writes;
+    ++c.writes_proposed;
     unlogged_.push_back({s.id, suppress, std::move(effect)});
   }
   if (s.close_after_reply) conn.CloseAfterWrite();
@@ -368,6 +377,7 @@ void Node::AppendProposals() {
         --c->session.pending_writes;
         resp::ReplyBuilder(&c->conn->output(), c->session.protocol)
             .Error("ERR write log: " + last.status().ToString());
+        WriteAnswered(*c);
         resume_.push_back(c->session.id);
       }
     }
@@ -423,9 +433,19 @@ void Node::ApplyOne(uint64_t index, const Proposal& p) {
     if (out.size() == before) reply.Error("ERR " + st.ToString());
   }
   stats_.net_output_bytes += out.size() - before;
+  if (c != nullptr) WriteAnswered(*c);
   ++stats_.writes_applied;
   ++stats_.changes_since_save;
   if (c != nullptr && --c->session.pending_writes == 0 && c->deferred) resume_.push_back(c->session.id);
+}
+
+// One more of the client's writes has its reply in the output: the replies held behind it go too.
+void Node::WriteAnswered(Client& c) {
+  ++c.writes_answered;
+  while (!c.held_replies.empty() && c.held_replies.front().first <= c.writes_answered) {
+    c.conn->output().append(c.held_replies.front().second);
+    c.held_replies.pop_front();
+  }
 }
 
 void Node::ResumeWaitingClients() {

@@ -32,6 +32,11 @@ struct Client final : net::Attachment {
   bool deferred = false;
   bool rejected = false;  // over maxclients: gets its error and is closed, never served  // parser.argv() holds a command waiting for this client's writes
   net::Connection* conn = nullptr;
+  // Replies of commands that ran ahead of this client's pending writes (MULTI, QUEUED, ...),
+  // each sent once the writes proposed before it have replied: (writes_proposed then, bytes).
+  uint64_t writes_proposed = 0;
+  uint64_t writes_answered = 0;
+  std::deque<std::pair<uint64_t, std::string>> held_replies;
 };
 
 struct Stats {
@@ -100,6 +105,7 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   void ApplyDurable();
   void ApplyOne(uint64_t index, const Proposal& p);
   void ResumeWaitingClients();
+  void WriteAnswered(Client& c);
   void ActiveExpireCycle();
   void CloseIdleClients();
   void ReplayStep();

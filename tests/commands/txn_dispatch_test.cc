@@ -133,23 +133,46 @@ TEST_CASE("A queuing error is replied at once and EXEC answers EXECABORT without
   CHECK(!s.txn.in_multi);
 }
 
-TEST_CASE("Inside MULTI, commands wait for the session's earlier writes") {
+TEST_CASE("Building a transaction runs ahead of the session's earlier writes; reading waits") {
   Node n;
   Session s;
   s.pending_writes = 1;  // a write of this client is still in the log
   Outcome o;
-  CHECK(n.Run(s, {"MULTI"}, nullptr, &o) == "");
-  CHECK(o == Outcome::kWaitForWrites);
-  CHECK(!s.txn.in_multi);
+  // Reads of keys wait: WATCH, and a read-only EXEC.
   CHECK(n.Run(s, {"WATCH", "k"}, nullptr, &o) == "");
   CHECK(o == Outcome::kWaitForWrites);
   CHECK(s.txn.watched.empty());
-  s.pending_writes = 0;
+  // MULTI, queuing and DISCARD reply what they would anyway (the node holds the bytes back).
+  CHECK(n.Run(s, {"MULTI"}, nullptr, &o) == "+OK\r\n");
+  CHECK(o == Outcome::kReplied);
+  CHECK(n.Run(s, {"GET", "k"}, nullptr, &o) == "+QUEUED\r\n");
+  CHECK(n.Run(s, {"EXEC"}, nullptr, &o) == "");
+  CHECK(o == Outcome::kWaitForWrites);  // read-only: it runs now, so it must see the write
+  CHECK(s.txn.in_multi);
+  CHECK(n.Run(s, {"DISCARD"}, nullptr, &o) == "+OK\r\n");
+  CHECK(!s.txn.in_multi);
+  // A transaction with a write is logged behind the pending one: no waiting.
+  std::vector<std::string> log;
+  n.Run(s, {"MULTI"}, &log);
+  CHECK(n.Run(s, {"INCR", "k"}, &log) == "+QUEUED\r\n");
+  CHECK(n.Run(s, {"EXEC"}, &log, &o) == "");
+  CHECK(o == Outcome::kProposed);
+  CHECK(log.size() == 1);
+  // So is a refused one (EXECABORT does not read keys).
   n.Run(s, {"MULTI"});
-  s.pending_writes = 1;  // cannot happen (MULTI waited), but nothing may queue ahead of a write
-  CHECK(n.Run(s, {"SET", "k", "v"}, nullptr, &o) == "");
+  n.Run(s, {"NOSUCHCOMMAND"});
+  CHECK(n.Run(s, {"EXEC"}, nullptr, &o) ==
+        "-EXECABORT Transaction discarded because of previous errors.\r\n");
+  // After a logged EXEC that changes the session (a queued SELECT), nothing runs ahead: the next
+  // MULTI's database is only known once it is applied.
+  n.Run(s, {"MULTI"});
+  n.Run(s, {"SELECT", "3"});
+  n.Run(s, {"SET", "a", "1"});
+  n.Run(s, {"EXEC"}, &log, &o);
+  CHECK(o == Outcome::kProposed);
+  CHECK(s.exec_changes_session);
+  CHECK(n.Run(s, {"MULTI"}, nullptr, &o) == "");
   CHECK(o == Outcome::kWaitForWrites);
-  CHECK(s.txn.queued.empty());
 }
 
 TEST_CASE("Node-level commands of a logged transaction run only for the proposer") {
