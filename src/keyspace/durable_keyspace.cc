@@ -2,6 +2,8 @@
 // or write-behind), reads through overlay -> tier -> LevelDB.
 #include "keyspace/durable_keyspace.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <utility>
 
@@ -21,6 +23,8 @@ constexpr uint64_t kOverlayNodeBytes = 160;
 // small steps, so that a large write-behind set does not stall the loop when it lands.
 constexpr size_t kDrainPerStep = 512;
 constexpr size_t kDrainPerTick = 16384;
+// A written set larger than this is handed back to the OS after it is freed (malloc_trim).
+constexpr uint64_t kTrimAfterFreeing = 4 << 20;
 
 int64_t SaturatingAdd(int64_t a, int64_t b) { return a > INT64_MAX - b ? INT64_MAX : a + b; }
 
@@ -630,7 +634,11 @@ void DurableKeyspace::WriterLoop() {
     if (to_free_ != nullptr) {
       std::unique_ptr<Pending> garbage = std::move(to_free_);
       lock.unlock();
+      const bool large = garbage->overlay_bytes > kTrimAfterFreeing;
       garbage.reset();
+      // glibc keeps freed chunks; without this a checkpoint's worth of overlay would stay in RSS
+      // on top of the tier that now holds the same entries.
+      if (large) malloc_trim(0);
       lock.lock();
     } else if (to_write_ != nullptr) {
       Pending* p = std::exchange(to_write_, nullptr);
