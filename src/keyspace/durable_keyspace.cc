@@ -126,16 +126,38 @@ size_t DurableKeyspace::OverlayHash::Of(uint64_t ns, std::string_view key) {
   return std::hash<std::string_view>{}(key) ^ (ns * 0x9e3779b97f4a7c15ull);
 }
 
-uint64_t DurableKeyspace::SlotBytes(std::string_view key, const std::optional<Entry>& e) {
+uint64_t DurableKeyspace::SlotBytes(std::string_view key, const std::optional<PendingEntry>& e) {
   return kOverlayNodeBytes + key.size() + (e.has_value() ? e->value.size() : 0);
+}
+
+DurableKeyspace::Pending::Pending()
+    : arena(std::make_unique<std::pmr::unsynchronized_pool_resource>()),
+      overlay(arena.get()) {}
+
+void DurableKeyspace::ToEntry(const PendingEntry& p, bool with_value, Entry* out) {
+  out->type = p.type;
+  out->expire_at_ms = p.expire_at_ms;
+  out->version = p.version;
+  out->mod_index = p.mod_index;
+  if (with_value) {
+    out->value.assign(p.value);
+  } else {
+    out->value.clear();
+  }
+}
+
+const Entry* DurableKeyspace::Materialize(const std::optional<PendingEntry>& p, bool with_value) {
+  if (!p.has_value()) return nullptr;
+  ToEntry(*p, with_value, &pending_scratch_);
+  return &pending_scratch_;
 }
 
 // Pending entries: not in LevelDB (nor reliably in the tier) yet; the newest first, then those
 // being written. nullptr: not pending.
-const std::optional<Entry>* DurableKeyspace::FindOverlay(uint64_t ns, std::string_view key) const {
-  if (!pending_.overlay.empty()) {
-    auto it = pending_.overlay.find(OverlayKeyView{ns, key});
-    if (it != pending_.overlay.end()) return &it->second;
+const std::optional<DurableKeyspace::PendingEntry>* DurableKeyspace::FindOverlay(uint64_t ns, std::string_view key) const {
+  if (!pending_->overlay.empty()) {
+    auto it = pending_->overlay.find(OverlayKeyView{ns, key});
+    if (it != pending_->overlay.end()) return &it->second;
   }
   if (in_flight_ != nullptr && !in_flight_->overlay.empty()) {
     auto it = in_flight_->overlay.find(OverlayKeyView{ns, key});
@@ -146,11 +168,9 @@ const std::optional<Entry>* DurableKeyspace::FindOverlay(uint64_t ns, std::strin
 
 Result<const Entry*> DurableKeyspace::Lookup(uint64_t ns, std::string_view key,
                                              bool with_value) {
-  if (!pending_.overlay.empty()) {
-    auto it = pending_.overlay.find(OverlayKeyView{ns, key});
-    if (it != pending_.overlay.end()) {
-      return it->second.has_value() ? &*it->second : static_cast<const Entry*>(nullptr);
-    }
+  if (!pending_->overlay.empty()) {
+    auto it = pending_->overlay.find(OverlayKeyView{ns, key});
+    if (it != pending_->overlay.end()) return Materialize(it->second, with_value);
   }
   return LookupBelowPending(ns, key, with_value);
 }
@@ -158,9 +178,9 @@ Result<const Entry*> DurableKeyspace::Lookup(uint64_t ns, std::string_view key,
 // For a write: one hash lookup in pending_ serves both the read and SetOverlay.
 Result<DurableKeyspace::WriteTarget> DurableKeyspace::LookupForWrite(uint64_t ns,
                                                                      std::string_view key) {
-  auto slot = pending_.overlay.find(OverlayKeyView{ns, key});
-  if (slot != pending_.overlay.end()) {
-    return WriteTarget{slot, slot->second.has_value() ? &*slot->second : nullptr};
+  auto slot = pending_->overlay.find(OverlayKeyView{ns, key});
+  if (slot != pending_->overlay.end()) {
+    return WriteTarget{slot, Materialize(slot->second, /*with_value=*/false)};
   }
   auto found = LookupBelowPending(ns, key, /*with_value=*/false);
   if (!found.ok()) return found.status();
@@ -171,9 +191,7 @@ Result<const Entry*> DurableKeyspace::LookupBelowPending(uint64_t ns, std::strin
                                                          bool with_value) {
   if (in_flight_ != nullptr && !in_flight_->overlay.empty()) {
     auto it = in_flight_->overlay.find(OverlayKeyView{ns, key});
-    if (it != in_flight_->overlay.end()) {
-      return it->second.has_value() ? &*it->second : static_cast<const Entry*>(nullptr);
-    }
+    if (it != in_flight_->overlay.end()) return Materialize(it->second, with_value);
   }
   if (const Entry* e = tier_.Get(ns, key, with_value)) return e;
   std::string raw;
@@ -261,7 +279,7 @@ void DurableKeyspace::PageInExpiries(int64_t now_ms) {
 // Filters out candidates made stale by a later write, so that callers see what MemoryKeyspace
 // would hand out; the deletion the node proposes re-checks anyway.
 bool DurableKeyspace::StillScheduled(const TtlWheel::Item& item) {
-  if (const std::optional<Entry>* pending = FindOverlay(item.ns, item.key)) {
+  if (const std::optional<PendingEntry>* pending = FindOverlay(item.ns, item.key)) {
     return pending->has_value() && (*pending)->expire_at_ms == item.expire_at_ms;
   }
   if (const Entry* e = tier_.Peek(item.ns, item.key, /*with_value=*/false)) {
@@ -311,7 +329,7 @@ Status DurableKeyspace::EndGroup() {
 // bounded when LevelDB is slower than the applies.
 Status DurableKeyspace::WriteBehindStep() {
   const uint64_t limit = WriteBehindLimit();
-  const bool over = pending_.bytes() >= limit;
+  const bool over = pending_->bytes() >= limit;
   Status s = CollectWrite(/*wait=*/over && writer_busy_ && pending_bytes() >= 2 * limit);
   DrainWritten(kDrainPerStep);
   if (over) StartBackgroundWrite();
@@ -331,26 +349,26 @@ void DurableKeyspace::BeginApply(uint64_t log_index, int64_t now_ms) {
   apply_now_ms_ = now_ms;
   apply_status_ = Status::Ok();
   mark_.state = working_;
-  mark_.batch_ops = pending_.batch.count();
-  mark_.new_expiries = pending_.new_expiries.size();
-  mark_.flushed = pending_.flushed.size();
-  mark_.flushed_all = pending_.flushed_all;
+  mark_.batch_ops = pending_->batch.count();
+  mark_.new_expiries = pending_->new_expiries.size();
+  mark_.flushed = pending_->flushed.size();
+  mark_.flushed_all = pending_->flushed_all;
   undo_.clear();
 }
 
 void DurableKeyspace::DeleteExpiryRecord(uint64_t ns, std::string_view key, int64_t expire_at_ms) {
-  pending_.batch.Delete(ExpiryKey(expire_at_ms, ns, key));
+  pending_->batch.Delete(ExpiryKey(expire_at_ms, ns, key));
 }
 
 void DurableKeyspace::PutExpiryRecord(uint64_t ns, std::string_view key, int64_t expire_at_ms) {
-  pending_.batch.Put(ExpiryKey(expire_at_ms, ns, key), EncodeFormatOnlyValue());
-  pending_.new_expiries.push_back({{expire_at_ms, ns, std::string(key)}, false});
+  pending_->batch.Put(ExpiryKey(expire_at_ms, ns, key), EncodeFormatOnlyValue());
+  pending_->new_expiries.push_back({{expire_at_ms, ns, std::string(key)}, false});
 }
 
 // A collection's member records belong to its version; queue the version for GC.
 void DurableKeyspace::ForgetVersion(uint64_t ns, std::string_view key, const Entry& old) {
   if (IsCollection(old.type)) {
-    pending_.batch.Put(OrphanVersionKey(ns, key, old.version), EncodeFormatOnlyValue());
+    pending_->batch.Put(OrphanVersionKey(ns, key, old.version), EncodeFormatOnlyValue());
   }
 }
 
@@ -411,15 +429,22 @@ bool DurableKeyspace::Delete(int db, std::string_view key) {
 // entries before it in the group.
 void DurableKeyspace::SetOverlay(Overlay::iterator it, uint64_t ns, std::string_view key,
                                  std::optional<Entry> entry) {
-  pending_.overlay_bytes += SlotBytes(key, entry);
-  if (it == pending_.overlay.end()) {
-    it = pending_.overlay.emplace(OverlayKey{ns, std::string(key)}, std::move(entry)).first;
+  std::pmr::memory_resource* arena = pending_->arena.get();
+  std::optional<PendingEntry> slot;
+  if (entry.has_value()) {
+    slot.emplace(PendingEntry{entry->type, entry->expire_at_ms, entry->version, entry->mod_index,
+                              std::pmr::string(entry->value, arena)});
+  }
+  pending_->overlay_bytes += SlotBytes(key, slot);
+  if (it == pending_->overlay.end()) {
+    it = pending_->overlay.emplace(OverlayKey{ns, std::pmr::string(key, arena)}, std::move(slot))
+             .first;
     undo_.push_back(OverlayUndo{&it->first, false, std::nullopt});
     return;
   }
-  pending_.overlay_bytes -= SlotBytes(key, it->second);
+  pending_->overlay_bytes -= SlotBytes(key, it->second);
   undo_.push_back(OverlayUndo{&it->first, true, std::move(it->second)});
-  it->second = std::move(entry);
+  it->second = std::move(slot);
 }
 
 void DurableKeyspace::FlushDb(int db) {
@@ -430,15 +455,15 @@ void DurableKeyspace::FlushDb(int db) {
   // An empty database has no metadata records to drop (a deleted collection's members are
   // tracked by their own 'G' record), so it keeps its namespace.
   if (d.counters.keys == 0) return;
-  pending_.batch.Put(OrphanNamespaceKey(d.ns), EncodeFormatOnlyValue());
-  pending_.flushed.push_back(d.ns);
+  pending_->batch.Put(OrphanNamespaceKey(d.ns), EncodeFormatOnlyValue());
+  pending_->flushed.push_back(d.ns);
   d = DbState{working_.next_ns++, Counters{}};
 }
 
 void DurableKeyspace::FlushAll() {
   CAIRN_ASSERT(in_apply_);
   for (int db = 0; db < kNumDatabases; ++db) FlushDb(db);
-  pending_.flushed_all = true;
+  pending_->flushed_all = true;
 }
 
 void DurableKeyspace::SwapDb(int a, int b) {
@@ -454,32 +479,32 @@ void DurableKeyspace::AddStateToBatch() {
   for (int db = 0; db < kNumDatabases; ++db) {
     const DbState& w = working_.dbs[db];
     const DbState& c = committed_.dbs[db];
-    if (w.ns != c.ns) pending_.batch.Put(DbMappingKey(db), EncodeU64Value(w.ns));
-    if (!(w == c)) pending_.batch.Put(CountersKey(w.ns), EncodeCounters(w.counters));
+    if (w.ns != c.ns) pending_->batch.Put(DbMappingKey(db), EncodeU64Value(w.ns));
+    if (!(w == c)) pending_->batch.Put(CountersKey(w.ns), EncodeCounters(w.counters));
     if (working_.db_change_index[db] != committed_.db_change_index[db]) {
-      pending_.batch.Put(DbChangeIndexKey(db), EncodeU64Value(working_.db_change_index[db]));
+      pending_->batch.Put(DbChangeIndexKey(db), EncodeU64Value(working_.db_change_index[db]));
     }
   }
   if (working_.next_version != committed_.next_version) {
-    pending_.batch.Put(SingletonKey(Singleton::kNextVersion), EncodeU64Value(working_.next_version));
+    pending_->batch.Put(SingletonKey(Singleton::kNextVersion), EncodeU64Value(working_.next_version));
   }
   if (working_.next_ns != committed_.next_ns) {
-    pending_.batch.Put(SingletonKey(Singleton::kNextNamespace), EncodeU64Value(working_.next_ns));
+    pending_->batch.Put(SingletonKey(Singleton::kNextNamespace), EncodeU64Value(working_.next_ns));
   }
-  pending_.batch.Put(SingletonKey(Singleton::kAppliedIndex), EncodeU64Value(applied_index_));
+  pending_->batch.Put(SingletonKey(Singleton::kAppliedIndex), EncodeU64Value(applied_index_));
 }
 
 // Moves pending_ into in_flight_ with the state records it brings LevelDB to.
 void DurableKeyspace::Freeze() {
   CAIRN_ASSERT(in_flight_ == nullptr && !in_apply_);
   AddStateToBatch();
-  pending_.state = working_;
-  pending_.applied_index = applied_index_;
-  in_flight_bytes_ = pending_.bytes();
-  in_flight_ = std::make_unique<Pending>(std::move(pending_));
-  pending_ = Pending{};
+  pending_->state = working_;
+  pending_->applied_index = applied_index_;
+  in_flight_bytes_ = pending_->bytes();
+  in_flight_ = std::move(pending_);
+  pending_ = std::make_unique<Pending>();
   // The next set is likely as large: growing the table to it step by step rehashes ~2x its size.
-  if (WriteBehind()) pending_.overlay.reserve(in_flight_->overlay.size());
+  if (WriteBehind()) pending_->overlay.reserve(in_flight_->overlay.size());
   pending_far_min_ms_ = INT64_MAX;
 }
 
@@ -487,10 +512,12 @@ void DurableKeyspace::Freeze() {
 // writer thread for a background write: it reads only `p`.
 Status DurableKeyspace::Encode(Pending* p) {
   if (p->encoded) return Status::Ok();
+  Entry scratch;
   for (const auto& [okey, entry] : p->overlay) {
     if (p->IsFlushed(okey.ns)) continue;  // its namespace is orphaned: GC deletes what it holds
     if (entry.has_value()) {
-      p->batch.Put(MetaKey(okey.ns, okey.key), EncodeMetaValue(*entry));
+      ToEntry(*entry, /*with_value=*/true, &scratch);
+      p->batch.Put(MetaKey(okey.ns, okey.key), EncodeMetaValue(scratch));
     } else {
       p->batch.Delete(MetaKey(okey.ns, okey.key));
     }
@@ -535,7 +562,8 @@ void DurableKeyspace::DrainWritten(size_t max) {
     const auto& [okey, entry] = *drain_next_;
     if (p.IsFlushed(okey.ns)) continue;
     if (entry.has_value()) {
-      tier_.Put(okey.ns, okey.key, *entry);
+      ToEntry(*entry, /*with_value=*/true, &drain_scratch_);
+      tier_.Put(okey.ns, okey.key, drain_scratch_);
     } else {
       tier_.Erase(okey.ns, okey.key);
     }
@@ -558,19 +586,19 @@ void DurableKeyspace::DrainWritten(size_t max) {
 // Undoes the apply in progress alone; the group's earlier entries stay pending.
 void DurableKeyspace::RollbackEntry() {
   working_ = mark_.state;
-  pending_.batch.Truncate(mark_.batch_ops);
-  pending_.new_expiries.erase(pending_.new_expiries.begin() + mark_.new_expiries, pending_.new_expiries.end());
-  pending_.flushed.resize(mark_.flushed);
-  pending_.flushed_all = mark_.flushed_all;
+  pending_->batch.Truncate(mark_.batch_ops);
+  pending_->new_expiries.erase(pending_->new_expiries.begin() + mark_.new_expiries, pending_->new_expiries.end());
+  pending_->flushed.resize(mark_.flushed);
+  pending_->flushed_all = mark_.flushed_all;
   for (auto u = undo_.rbegin(); u != undo_.rend(); ++u) {
-    auto it = pending_.overlay.find(*u->okey);
-    CAIRN_ASSERT(it != pending_.overlay.end());
-    pending_.overlay_bytes -= SlotBytes(it->first.key, it->second);
+    auto it = pending_->overlay.find(*u->okey);
+    CAIRN_ASSERT(it != pending_->overlay.end());
+    pending_->overlay_bytes -= SlotBytes(it->first.key, it->second);
     if (u->existed) {
-      pending_.overlay_bytes += SlotBytes(it->first.key, u->before);
+      pending_->overlay_bytes += SlotBytes(it->first.key, u->before);
       it->second = std::move(u->before);
     } else {
-      pending_.overlay.erase(it);
+      pending_->overlay.erase(it);
     }
   }
   undo_.clear();
@@ -581,7 +609,7 @@ Status DurableKeyspace::WritePending() {
   CAIRN_ASSERT(!in_apply_);
   CAIRN_RETURN_IF_ERROR(CollectWrite(/*wait=*/true));
   DrainWritten(SIZE_MAX);
-  if (pending_.entries == 0) return Status::Ok();
+  if (pending_->entries == 0) return Status::Ok();
   Freeze();
   CAIRN_RETURN_IF_ERROR(CollectWrite(/*wait=*/true));
   DrainWritten(SIZE_MAX);
@@ -614,7 +642,7 @@ void DurableKeyspace::StartBackgroundWrite() {
   if (writer_busy_) return;
   DrainWritten(SIZE_MAX);  // long done by now, unless writes come faster than one per drain
   if (in_flight_ == nullptr) {
-    if (pending_.entries == 0) return;
+    if (pending_->entries == 0) return;
     Freeze();
   }  // else: one that failed, written again before anything newer
   {
@@ -663,8 +691,8 @@ bool DurableKeyspace::Pending::IsFlushed(uint64_t ns) const {
 // they reach LevelDB; a later one only marks how far the index may be paged in without a write.
 void DurableKeyspace::ScheduleNewExpiries() {
   const int64_t horizon = SaturatingAdd(apply_now_ms_, options_.ttl_horizon_ms);
-  for (size_t i = mark_.new_expiries; i < pending_.new_expiries.size(); ++i) {
-    auto& [item, in_wheel] = pending_.new_expiries[i];
+  for (size_t i = mark_.new_expiries; i < pending_->new_expiries.size(); ++i) {
+    auto& [item, in_wheel] = pending_->new_expiries[i];
     if (item.expire_at_ms <= horizon) {
       wheel_.Add(item.ns, item.key, item.expire_at_ms);
       in_wheel = true;
@@ -683,14 +711,14 @@ Status DurableKeyspace::CommitApply() {
   }
   undo_.clear();
   applied_index_ = apply_index_;
-  ++pending_.entries;
+  ++pending_->entries;
   Status s;
   if (WriteBehind()) {
     ScheduleNewExpiries();
-    if (pending_.bytes() < WriteBehindLimit()) return Status::Ok();
+    if (pending_->bytes() < WriteBehindLimit()) return Status::Ok();
     s = WriteBehindStep();
-  } else if (in_group_ && pending_.entries < kMaxGroupEntries &&
-             pending_.batch.ApproximateBytes() < kMaxGroupBytes) {
+  } else if (in_group_ && pending_->entries < kMaxGroupEntries &&
+             pending_->batch.ApproximateBytes() < kMaxGroupBytes) {
     return Status::Ok();
   } else {
     s = WritePending();

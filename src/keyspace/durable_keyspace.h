@@ -49,6 +49,7 @@
 #include <condition_variable>
 #include <deque>
 #include <memory>
+#include <memory_resource>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -122,7 +123,7 @@ class DurableKeyspace final : public Keyspace {
   void SetMaxMemory(uint64_t bytes) override { tier_.SetBudget(bytes); }  // CONFIG SET maxmemory
   size_t orphaned_namespaces() const { return orphans_.size(); }
   // Bytes applied and not in LevelDB yet, being written or not.
-  uint64_t pending_bytes() const { return pending_.bytes() + in_flight_bytes_; }
+  uint64_t pending_bytes() const { return pending_->bytes() + in_flight_bytes_; }
   // Waits for a background write and publishes it (tests; Flush does it too).
   Status WaitForWrite();
   size_t wheel_size() const { return wheel_.size(); }
@@ -150,10 +151,20 @@ class DurableKeyspace final : public Keyspace {
   Status LoadU64(std::string_view key, uint64_t* out, uint64_t missing);
 
   // The overlay: (namespace, key) -> the pending entry, or nullopt for a pending deletion. Looked
-  // up by (ns, string_view) without building a key.
+  // up by (ns, string_view) without building a key. Its nodes, keys and values live in the set's
+  // arena (Pending::arena), so a written set goes back to the OS in a few large chunks instead of
+  // leaving holes between the tier's entries, which are allocated while the set is applied.
   struct OverlayKey {
     uint64_t ns;
-    std::string key;
+    std::pmr::string key;
+  };
+  // An Entry as the overlay holds it, its value in the arena.
+  struct PendingEntry {
+    ValueType type;
+    int64_t expire_at_ms;
+    uint64_t version;
+    uint64_t mod_index;
+    std::pmr::string value;
   };
   struct OverlayKeyView {
     uint64_t ns;
@@ -172,9 +183,11 @@ class DurableKeyspace final : public Keyspace {
       return a.ns == b.ns && std::string_view(a.key) == std::string_view(b.key);
     }
   };
-  using Overlay = std::unordered_map<OverlayKey, std::optional<Entry>, OverlayHash, OverlayEq>;
+  using Overlay =
+      std::pmr::unordered_map<OverlayKey, std::optional<PendingEntry>, OverlayHash, OverlayEq>;
   // What one overlay slot is charged in pending_bytes(): the node, the key and the value.
-  static uint64_t SlotBytes(std::string_view key, const std::optional<Entry>& e);
+  static uint64_t SlotBytes(std::string_view key, const std::optional<PendingEntry>& e);
+  static void ToEntry(const PendingEntry& p, bool with_value, Entry* out);
 
   struct PendingExpiry {
     TtlWheel::Item item;
@@ -184,6 +197,13 @@ class DurableKeyspace final : public Keyspace {
   // in_flight_, whose write runs on writer_ (write-behind) or on the loop thread (everything
   // else), and PublishWritten() / DrainWritten() bring memory up to it once written.
   struct Pending {
+    Pending();
+    Pending(const Pending&) = delete;
+    Pending& operator=(const Pending&) = delete;
+
+    // Pools by size class: a rewritten key's old value is reused by the next, and the whole set
+    // goes back in large chunks when freed. Declared before overlay, so it outlives it.
+    std::unique_ptr<std::pmr::unsynchronized_pool_resource> arena;
     Overlay overlay;
     uint64_t overlay_bytes = 0;  // SlotBytes of every overlay slot
     EngineBatch batch;           // records other than the overlay's metadata records
@@ -204,10 +224,12 @@ class DurableKeyspace final : public Keyspace {
   // The entry as of the apply in progress (overlay, then tier, then LevelDB), expired or not.
   // with_value = false may leave the value out (writes only need the rest of the old entry).
   Result<const Entry*> Lookup(uint64_t ns, std::string_view key, bool with_value);
-  const std::optional<Entry>* FindOverlay(uint64_t ns, std::string_view key) const;
+  const std::optional<PendingEntry>* FindOverlay(uint64_t ns, std::string_view key) const;
+  // A pending entry as an Entry (in pending_scratch_, valid until the next call).
+  const Entry* Materialize(const std::optional<PendingEntry>& p, bool with_value);
   // Lookup past pending_: the set being written, the tier, LevelDB.
   Result<const Entry*> LookupBelowPending(uint64_t ns, std::string_view key, bool with_value);
-  // What a write needs: the key's slot in pending_.overlay (end() if none) and its entry now.
+  // What a write needs: the key's slot in pending_->overlay (end() if none) and its entry now.
   struct WriteTarget {
     Overlay::iterator slot;
     const Entry* entry;
@@ -216,7 +238,7 @@ class DurableKeyspace final : public Keyspace {
   void DeleteExpiryRecord(uint64_t ns, std::string_view key, int64_t expire_at_ms);
   void PutExpiryRecord(uint64_t ns, std::string_view key, int64_t expire_at_ms);
   void ForgetVersion(uint64_t ns, std::string_view key, const Entry& old);
-  // `slot`: the key's slot in pending_.overlay, or end() to add one.
+  // `slot`: the key's slot in pending_->overlay, or end() to add one.
   void SetOverlay(Overlay::iterator slot, uint64_t ns, std::string_view key,
                   std::optional<Entry> entry);
   void RollbackEntry();
@@ -276,7 +298,7 @@ class DurableKeyspace final : public Keyspace {
   Status write_status_;  // a failed write since the group began; EndGroup returns it
   Status apply_status_;  // the first error of the apply; CommitApply returns it
 
-  Pending pending_;
+  std::unique_ptr<Pending> pending_ = std::make_unique<Pending>();
   // Write-behind: the earliest pending expiry not in the wheel; paging the index in past it
   // writes the pending entries first, so that the cursor never skips a record not on disk yet.
   int64_t pending_far_min_ms_ = INT64_MAX;
@@ -310,11 +332,13 @@ class DurableKeyspace final : public Keyspace {
   struct OverlayUndo {
     const OverlayKey* okey;  // the overlay node's own key: stable until it is erased
     bool existed;
-    std::optional<Entry> before;
+    std::optional<PendingEntry> before;
   };
   std::vector<OverlayUndo> undo_;
 
-  Entry scratch_;  // an entry just read from LevelDB
+  Entry scratch_;          // an entry just read from LevelDB
+  Entry pending_scratch_;  // a pending entry, as Lookup returns it
+  Entry drain_scratch_;    // a written entry on its way into the tier
 };
 
 }  // namespace cairn::keyspace
