@@ -170,7 +170,11 @@ Result<const Entry*> DurableKeyspace::Lookup(uint64_t ns, std::string_view key,
                                              bool with_value) {
   if (!pending_->overlay.empty()) {
     auto it = pending_->overlay.find(OverlayKeyView{ns, key});
-    if (it != pending_->overlay.end()) return Materialize(it->second, with_value);
+    if (it != pending_->overlay.end()) {
+      last_found_ = it;
+      last_found_valid_ = true;
+      return Materialize(it->second, with_value);
+    }
   }
   return LookupBelowPending(ns, key, with_value);
 }
@@ -178,7 +182,10 @@ Result<const Entry*> DurableKeyspace::Lookup(uint64_t ns, std::string_view key,
 // For a write: one hash lookup in pending_ serves both the read and SetOverlay.
 Result<DurableKeyspace::WriteTarget> DurableKeyspace::LookupForWrite(uint64_t ns,
                                                                      std::string_view key) {
-  auto slot = pending_->overlay.find(OverlayKeyView{ns, key});
+  // A read-modify-write (INCR, APPEND...) has just found this key: no second search.
+  auto slot = last_found_valid_ && last_found_->first.ns == ns && last_found_->first.key == key
+                  ? last_found_
+                  : pending_->overlay.find(OverlayKeyView{ns, key});
   if (slot != pending_->overlay.end()) {
     return WriteTarget{slot, Materialize(slot->second, /*with_value=*/false)};
   }
@@ -429,6 +436,7 @@ bool DurableKeyspace::Delete(int db, std::string_view key) {
 // entries before it in the group.
 void DurableKeyspace::SetOverlay(Overlay::iterator it, uint64_t ns, std::string_view key,
                                  std::optional<Entry> entry) {
+  last_found_valid_ = false;  // an insertion may rehash
   std::pmr::memory_resource* arena = pending_->arena.get();
   std::optional<PendingEntry> slot;
   if (entry.has_value()) {
@@ -503,6 +511,7 @@ void DurableKeyspace::Freeze() {
   in_flight_bytes_ = pending_->bytes();
   in_flight_ = std::move(pending_);
   pending_ = std::make_unique<Pending>();
+  last_found_valid_ = false;
   // The next set is likely as large: growing the table to it step by step rehashes ~2x its size.
   if (WriteBehind()) pending_->overlay.reserve(in_flight_->overlay.size());
   pending_far_min_ms_ = INT64_MAX;
@@ -585,6 +594,7 @@ void DurableKeyspace::DrainWritten(size_t max) {
 
 // Undoes the apply in progress alone; the group's earlier entries stay pending.
 void DurableKeyspace::RollbackEntry() {
+  last_found_valid_ = false;
   working_ = mark_.state;
   pending_->batch.Truncate(mark_.batch_ops);
   pending_->new_expiries.erase(pending_->new_expiries.begin() + mark_.new_expiries, pending_->new_expiries.end());

@@ -299,6 +299,10 @@ class DurableKeyspace final : public Keyspace {
   Status apply_status_;  // the first error of the apply; CommitApply returns it
 
   std::unique_ptr<Pending> pending_ = std::make_unique<Pending>();
+  // The pending slot Lookup found last, reused by LookupForWrite of the same key; invalid once
+  // the overlay changes (SetOverlay, RollbackEntry, Freeze).
+  Overlay::iterator last_found_;
+  bool last_found_valid_ = false;
   // Write-behind: the earliest pending expiry not in the wheel; paging the index in past it
   // writes the pending entries first, so that the cursor never skips a record not on disk yet.
   int64_t pending_far_min_ms_ = INT64_MAX;
