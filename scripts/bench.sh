@@ -216,13 +216,19 @@ median() {
     if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# med FIELD KEY: median of column FIELD (6 rps, 7 p50, 8 p99) over raw rows matching KEY prefix
+# med FIELD KEY: median of column FIELD (6 rps, 7 p50, 8 p99, 9 server CPU us per request) over
+# raw rows matching KEY prefix
 med() { { grep "^$2," "$raw" || true; } | cut -d, -f"$1" | median; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.2f\n", a / b }'; }
 fmt_rps() { awk -v a="$1" 'BEGIN { if (a == "n/a") print a; else printf "%.0f\n", a }'; }
 
 load_avg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# CPU time a process (all its threads) has used, in clock ticks; and µs of it per request.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+clk_tck="$(getconf CLK_TCK)"
+us_per_request() { awk -v t="$1" -v hz="$clk_tck" -v n="$2" 'BEGIN { printf "%.2f\n", t * 1e6 / hz / n }'; }
 
 say "Cairn benchmark $stamp  ($(nproc) cores, load average $(load_avg) at start)"
 say "cairn: $cairn_bin ($("$cairn_bin" --version 2>/dev/null | head -1)); redis: $("$redis_bin" --version | head -1)"
@@ -253,11 +259,13 @@ part_main() {
           for srv in "${order[@]}"; do
             local port=$c_port pid=$c_pid sdir=$c_dir
             [ "$srv" = redis ] && port=$r_port pid=$r_pid sdir=$r_dir
-            local res
+            local res t0 cpu
+            t0="$(cpu_ticks "$pid")"
             res="$(measure "$port" "$test" "$p" "$n")"
             kill -0 "$pid" 2>/dev/null || { note "$srv died during $test -P $p; log:"; tail -20 "$sdir/server.log" >&2 || true; return 1; }
-            echo "$fsync,$test,$p,$srv,$round,$(echo "$res" | tr ' ' ',')" >> "$raw"
-            note "round $round $fsync $test -P $p $srv: $res (load $(load_avg))"
+            cpu="$(us_per_request $(( $(cpu_ticks "$pid") - t0 )) "$n")"
+            echo "$fsync,$test,$p,$srv,$round,$(echo "$res" | tr ' ' ','),$cpu" >> "$raw"
+            note "round $round $fsync $test -P $p $srv: $res cpu ${cpu}us/req (load $(load_avg))"
           done
         done
       done
@@ -269,8 +277,9 @@ part_main() {
   say "durability: 'always' = Cairn appendfsync always / Redis appendonly yes + appendfsync always;"
   say "            'everysec' = Cairn appendfsync everysec / Redis appendonly yes + appendfsync everysec"
   say "latencies in ms; target: GET >= 1.0x, SET(always) >= 1.0x, INCR/MSET/TXN >= 0.9x, p99 at -P 1 <= 1.2x Redis"
+  say "c_cpu/r_cpu: server CPU (all threads, user+system) per request in us: steadier than ops/s on a busy machine"
   local hdr
-  hdr="$(printf '%-9s %-5s %3s %10s %10s %6s %7s %7s %7s %7s %6s %s' durab test P cairn/s redis/s ratio c_p50 c_p99 r_p50 r_p99 p99x target)"
+  hdr="$(printf '%-9s %-5s %3s %10s %10s %6s %7s %7s %7s %7s %6s %6s %6s %s' durab test P cairn/s redis/s ratio c_p50 c_p99 r_p50 r_p99 p99x c_cpu r_cpu target)"
   say "$hdr"
   for fsync in $durabilities; do
     for test in "${tests[@]}"; do
@@ -281,6 +290,8 @@ part_main() {
         c50="$(med 7 "$k,cairn")"; c99="$(med 8 "$k,cairn")"
         r50="$(med 7 "$k,redis")"; r99="$(med 8 "$k,redis")"
         rt="$(ratio "$c_rps" "$r_rps")"; p99x="$(ratio "$c99" "$r99")"
+        local ccpu rcpu
+        ccpu="$(med 9 "$k,cairn")"; rcpu="$(med 9 "$k,redis")"
         case "$test" in GET) want=1.0 ;; SET) want=$([ "$fsync" = always ] && echo 1.0 || echo -) ;; *) want=0.9 ;; esac
         verdict="-"
         if [ "$want" != - ] && [ "$rt" != n/a ]; then
@@ -290,8 +301,9 @@ part_main() {
           fi
           verdict=">=$want $verdict"
         fi
-        say "$(printf '%-9s %-5s %3s %10s %10s %6s %7s %7s %7s %7s %6s %s' "$fsync" "$test" "$p" \
-          "$(fmt_rps "$c_rps")" "$(fmt_rps "$r_rps")" "$rt" "$c50" "$c99" "$r50" "$r99" "$p99x" "$verdict")"
+        say "$(printf '%-9s %-5s %3s %10s %10s %6s %7s %7s %7s %7s %6s %6s %6s %s' "$fsync" "$test" "$p" \
+          "$(fmt_rps "$c_rps")" "$(fmt_rps "$r_rps")" "$rt" "$c50" "$c99" "$r50" "$r99" "$p99x" \
+          "$ccpu" "$rcpu" "$verdict")"
       done
     done
   done

@@ -389,10 +389,9 @@ void Node::AppendProposals() {
   unlogged_.clear();
 }
 
-// Applies every durable record in one keyspace group: one LevelDB write for all of them (see
-// Keyspace::BeginGroup). If that write fails, the keyspace has dropped the group's records from
-// memory too, while their replies are already built: the only safe move is to stop before any
-// reply leaves; the records are in the write log, and the restart replays them.
+// Applies every durable record in one keyspace group (see Keyspace::BeginGroup). If EndGroup
+// reports a failed LevelDB write, the store can no longer keep up with the log: the node stops
+// before any reply leaves; the records are in the write log, and the restart replays them.
 void Node::ApplyDurable() {
   uint64_t durable = log_->durable_index();
   if (inflight_.empty() || inflight_.front().first > durable) return;
