@@ -44,6 +44,9 @@ TEST_CASE("A bad config value stops start-up with a message naming the key") {
   auto [rc3, out3] = RunToExit({"--port", "0", "--appendfsync", "sometimes"});
   CHECK(rc3 == 1);
   CHECK(out3.find("appendfsync") != std::string::npos);
+  auto [rc4, out4] = RunToExit({"--port", "0", "--write-behind-bytes", "lots"});
+  CHECK(rc4 == 1);
+  CHECK(out4.find("write-behind-bytes") != std::string::npos);
 }
 
 TEST_CASE("A config file is read and --key overrides it") {

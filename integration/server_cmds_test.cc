@@ -147,6 +147,14 @@ TEST_CASE("CONFIG GET, SET and RESETSTAT") {
   CHECK(Run(c.get(), {"CONFIG", "SET", "port", "1234"}) ==
         "ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config");
   CHECK(Run(c.get(), {"CONFIG", "SET", "appendfsync", "sometimes"}).rfind("ERR CONFIG SET failed (possibly related to argument 'appendfsync')", 0) == 0);
+  // The write-behind and checkpoint settings: defaults, read-only / live, bad values refused.
+  CHECK(Run(c.get(), {"CONFIG", "GET", "write-behind-bytes"}) == "[write-behind-bytes,67108864]");
+  CHECK(Run(c.get(), {"CONFIG", "SET", "write-behind-bytes", "1mb"}) ==
+        "ERR CONFIG SET failed (possibly related to argument 'write-behind-bytes') - can't set immutable config");
+  CHECK(Run(c.get(), {"CONFIG", "GET", "log-compact-interval-ms"}) == "[log-compact-interval-ms,5000]");
+  CHECK(Run(c.get(), {"CONFIG", "SET", "log-compact-interval-ms", "-5"}).rfind(
+            "ERR CONFIG SET failed (possibly related to argument 'log-compact-interval-ms')", 0) == 0);
+  CHECK(Run(c.get(), {"CONFIG", "SET", "log-compact-interval-ms", "5000"}) == "OK");
   CHECK(Run(c.get(), {"CONFIG", "RESETSTAT"}) == "OK");
   CHECK(Contains(Run(c.get(), {"INFO", "stats"}), "keyspace_hits:0"));
 }
