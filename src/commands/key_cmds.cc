@@ -34,7 +34,7 @@ void Del(Context& ctx) {
   int64_t removed = 0;
   for (size_t i = 1; i < ctx.argc(); ++i) {
     const Entry* e = nullptr;
-    if (!LookupOrReply(ctx, ctx.arg(i), &e)) return;
+    if (!LookupMetaOrReply(ctx, ctx.arg(i), &e)) return;
     if (e != nullptr) {
       ctx.keyspace.Delete(ctx.db, ctx.arg(i));
       ++removed;
@@ -49,7 +49,7 @@ void Exists(Context& ctx) {
   int64_t count = 0;
   for (size_t i = 1; i < ctx.argc(); ++i) {
     const Entry* e = nullptr;
-    if (!LookupOrReply(ctx, ctx.arg(i), &e)) return;
+    if (!LookupMetaOrReply(ctx, ctx.arg(i), &e)) return;
     count += e != nullptr ? 1 : 0;
   }
   ctx.reply.Integer(count);
@@ -57,7 +57,7 @@ void Exists(Context& ctx) {
 
 void Type(Context& ctx) {
   const Entry* e = nullptr;
-  if (!LookupOrReply(ctx, ctx.arg(1), &e)) return;
+  if (!LookupMetaOrReply(ctx, ctx.arg(1), &e)) return;
   ctx.reply.Simple(e == nullptr ? "none" : TypeName(e->type));
 }
 
@@ -223,7 +223,7 @@ void Ttl(Context& ctx) {
   bool in_ms = cmd == "pttl" || cmd == "pexpiretime";
   bool absolute = cmd == "expiretime" || cmd == "pexpiretime";
   const Entry* e = nullptr;
-  if (!LookupOrReply(ctx, ctx.arg(1), &e)) return;
+  if (!LookupMetaOrReply(ctx, ctx.arg(1), &e)) return;
   if (e == nullptr) return ctx.reply.Integer(-2);
   if (e->expire_at_ms == 0) return ctx.reply.Integer(-1);
   int64_t v = absolute ? e->expire_at_ms : std::max<int64_t>(e->expire_at_ms - ctx.now_ms, 0);
@@ -273,7 +273,7 @@ void RenameGeneric(Context& ctx, bool only_if_missing) {
   Entry moving = *e;  // Find's pointer does not survive the next keyspace call
   if (only_if_missing) {
     const Entry* existing = nullptr;
-    if (!LookupOrReply(ctx, dst, &existing)) return;
+    if (!LookupMetaOrReply(ctx, dst, &existing)) return;
     if (existing != nullptr) return ctx.reply.Integer(0);
   }
   PutCopy(ctx, ctx.db, dst, moving);
@@ -340,7 +340,7 @@ void Copy(Context& ctx) {
   if (!RelocatableOrReply(ctx, *e)) return;
   Entry source = *e;
   const Entry* existing = nullptr;
-  if (!LookupInDbOrReply(ctx, r.db, ctx.arg(2), &existing)) return;
+  if (!LookupMetaInDbOrReply(ctx, r.db, ctx.arg(2), &existing)) return;
   if (existing != nullptr && !r.replace) return ctx.reply.Integer(0);
   PutCopy(ctx, r.db, ctx.arg(2), source);
   ctx.reply.Integer(1);
@@ -369,7 +369,7 @@ void Move(Context& ctx) {
   if (!RelocatableOrReply(ctx, *e)) return;
   Entry moving = *e;
   const Entry* existing = nullptr;
-  if (!LookupInDbOrReply(ctx, db, ctx.arg(1), &existing)) return;
+  if (!LookupMetaInDbOrReply(ctx, db, ctx.arg(1), &existing)) return;
   if (existing != nullptr) return ctx.reply.Integer(0);
   PutCopy(ctx, db, ctx.arg(1), moving);
   ctx.keyspace.Delete(ctx.db, ctx.arg(1));

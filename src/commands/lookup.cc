@@ -5,12 +5,12 @@
 
 namespace cairn::commands {
 
-bool LookupOrReply(Context& ctx, std::string_view key, const keyspace::Entry** entry) {
-  return LookupInDbOrReply(ctx, ctx.db, key, entry);
-}
+namespace {
 
-bool LookupInDbOrReply(Context& ctx, int db, std::string_view key, const keyspace::Entry** entry) {
-  auto found = ctx.keyspace.Find(db, key, ctx.now_ms);
+bool FindOrReply(Context& ctx, int db, std::string_view key, bool with_value,
+                 const keyspace::Entry** entry) {
+  auto found = with_value ? ctx.keyspace.Find(db, key, ctx.now_ms)
+                          : ctx.keyspace.FindMeta(db, key, ctx.now_ms);
   if (!found.ok()) {
     ctx.reply.Error("ERR " + found.status().ToString());
     return false;
@@ -18,6 +18,21 @@ bool LookupInDbOrReply(Context& ctx, int db, std::string_view key, const keyspac
   *entry = *found;
   if (!ctx.applying) ctx.server.RecordKeyspaceLookup(*entry != nullptr);
   return true;
+}
+
+}  // namespace
+
+bool LookupOrReply(Context& ctx, std::string_view key, const keyspace::Entry** entry) {
+  return FindOrReply(ctx, ctx.db, key, /*with_value=*/true, entry);
+}
+
+bool LookupMetaOrReply(Context& ctx, std::string_view key, const keyspace::Entry** entry) {
+  return FindOrReply(ctx, ctx.db, key, /*with_value=*/false, entry);
+}
+
+bool LookupMetaInDbOrReply(Context& ctx, int db, std::string_view key,
+                           const keyspace::Entry** entry) {
+  return FindOrReply(ctx, db, key, /*with_value=*/false, entry);
 }
 
 bool LookupTypedOrReply(Context& ctx, std::string_view key, keyspace::ValueType type,

@@ -9,8 +9,12 @@ namespace cairn::commands {
 // Looks a key up in ctx.db at ctx.now_ms. Sets *entry to nullptr when the key is missing.
 // Returns false after replying with an error.
 bool LookupOrReply(Context& ctx, std::string_view key, const keyspace::Entry** entry);
-// LookupOrReply in another database than ctx.db (COPY ... DB n, MOVE).
-bool LookupInDbOrReply(Context& ctx, int db, std::string_view key, const keyspace::Entry** entry);
+// LookupOrReply without the value ((*entry)->value may be empty): for commands that need only
+// the key's existence, type or expiry (TTL, TYPE, EXISTS, a write that replaces the key).
+bool LookupMetaOrReply(Context& ctx, std::string_view key, const keyspace::Entry** entry);
+// LookupMetaOrReply in another database than ctx.db (COPY ... DB n, MOVE).
+bool LookupMetaInDbOrReply(Context& ctx, int db, std::string_view key,
+                           const keyspace::Entry** entry);
 // Like LookupOrReply, and also replies WRONGTYPE when the key exists with another type.
 bool LookupTypedOrReply(Context& ctx, std::string_view key, keyspace::ValueType type,
                         const keyspace::Entry** entry);

@@ -156,7 +156,8 @@ void SetFamily(Context& ctx) {
   StringWrite w;
   if (!ParseSetFamilyOrReply(ctx, &w)) return;
   const Entry* old = nullptr;
-  if (!LookupOrReply(ctx, w.key, &old)) return;
+  // Only GET needs the old value; a plain SET only needs to know what it replaces.
+  if (!(w.get ? LookupOrReply(ctx, w.key, &old) : LookupMetaOrReply(ctx, w.key, &old))) return;
   if (w.get && old != nullptr && old->type != ValueType::kString) {
     return ctx.reply.Error(err::kWrongType);
   }

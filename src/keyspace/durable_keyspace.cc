@@ -15,10 +15,6 @@ namespace {
 
 bool IsCollection(ValueType t) { return t != ValueType::kString; }
 
-// An overlay slot's unordered_map node (hash, next pointer, the key's and the entry's fixed
-// parts), rounded up: what pending_bytes() charges besides the key and value bytes.
-constexpr uint64_t kOverlayNodeBytes = 160;
-
 // Written entries moved into the tier per group (EndGroup) and per node tick (CollectGarbage):
 // small steps, so that a large write-behind set does not stall the loop when it lands.
 constexpr size_t kDrainPerStep = 512;
@@ -122,12 +118,8 @@ Status DurableKeyspace::Load() {
 
 // --- Reads ---
 
-size_t DurableKeyspace::OverlayHash::Of(uint64_t ns, std::string_view key) {
-  return std::hash<std::string_view>{}(key) ^ (ns * 0x9e3779b97f4a7c15ull);
-}
-
 uint64_t DurableKeyspace::SlotBytes(std::string_view key, const std::optional<PendingEntry>& e) {
-  return kOverlayNodeBytes + key.size() + (e.has_value() ? e->value.size() : 0);
+  return Overlay::kSlotOverhead + key.size() + (e.has_value() ? e->value.size() : 0);
 }
 
 DurableKeyspace::Pending::Pending()
@@ -154,51 +146,47 @@ const Entry* DurableKeyspace::Materialize(const std::optional<PendingEntry>& p, 
 
 // Pending entries: not in LevelDB (nor reliably in the tier) yet; the newest first, then those
 // being written. nullptr: not pending.
-const std::optional<DurableKeyspace::PendingEntry>* DurableKeyspace::FindOverlay(uint64_t ns, std::string_view key) const {
-  if (!pending_->overlay.empty()) {
-    auto it = pending_->overlay.find(OverlayKeyView{ns, key});
-    if (it != pending_->overlay.end()) return &it->second;
-  }
-  if (in_flight_ != nullptr && !in_flight_->overlay.empty()) {
-    auto it = in_flight_->overlay.find(OverlayKeyView{ns, key});
-    if (it != in_flight_->overlay.end()) return &it->second;
+const std::optional<PendingEntry>* DurableKeyspace::FindOverlay(uint64_t ns, std::string_view key,
+                                                                uint64_t hash) const {
+  if (const Slot* slot = pending_->overlay.Find(ns, key, hash)) return &slot->entry;
+  if (in_flight_ != nullptr) {
+    if (const Slot* slot = in_flight_->overlay.Find(ns, key, hash)) return &slot->entry;
   }
   return nullptr;
 }
 
 Result<const Entry*> DurableKeyspace::Lookup(uint64_t ns, std::string_view key,
                                              bool with_value) {
-  if (!pending_->overlay.empty()) {
-    auto it = pending_->overlay.find(OverlayKeyView{ns, key});
-    if (it != pending_->overlay.end()) {
-      last_found_ = it;
-      last_found_valid_ = true;
-      return Materialize(it->second, with_value);
-    }
+  const uint64_t hash = KeyHash(ns, key);
+  if (Slot* slot = pending_->overlay.Find(ns, key, hash)) {
+    last_found_ = slot;
+    return Materialize(slot->entry, with_value);
   }
-  return LookupBelowPending(ns, key, with_value);
+  return LookupBelowPending(ns, key, hash, with_value);
 }
 
 // For a write: one hash lookup in pending_ serves both the read and SetOverlay.
 Result<DurableKeyspace::WriteTarget> DurableKeyspace::LookupForWrite(uint64_t ns,
                                                                      std::string_view key) {
   // A read-modify-write (INCR, APPEND...) has just found this key: no second search.
-  auto slot = last_found_valid_ && last_found_->first.ns == ns && last_found_->first.key == key
-                  ? last_found_
-                  : pending_->overlay.find(OverlayKeyView{ns, key});
-  if (slot != pending_->overlay.end()) {
-    return WriteTarget{slot, Materialize(slot->second, /*with_value=*/false)};
+  if (last_found_ != nullptr && last_found_->ns == ns && last_found_->key() == key) {
+    return WriteTarget{last_found_, Materialize(last_found_->entry, /*with_value=*/false)};
   }
-  auto found = LookupBelowPending(ns, key, /*with_value=*/false);
+  const uint64_t hash = KeyHash(ns, key);
+  if (Slot* slot = pending_->overlay.Find(ns, key, hash)) {
+    return WriteTarget{slot, Materialize(slot->entry, /*with_value=*/false)};
+  }
+  auto found = LookupBelowPending(ns, key, hash, /*with_value=*/false);
   if (!found.ok()) return found.status();
-  return WriteTarget{slot, *found};
+  return WriteTarget{nullptr, *found};
 }
 
 Result<const Entry*> DurableKeyspace::LookupBelowPending(uint64_t ns, std::string_view key,
-                                                         bool with_value) {
-  if (in_flight_ != nullptr && !in_flight_->overlay.empty()) {
-    auto it = in_flight_->overlay.find(OverlayKeyView{ns, key});
-    if (it != in_flight_->overlay.end()) return Materialize(it->second, with_value);
+                                                         uint64_t hash, bool with_value) {
+  if (in_flight_ != nullptr) {
+    if (const Slot* slot = in_flight_->overlay.Find(ns, key, hash)) {
+      return Materialize(slot->entry, with_value);
+    }
   }
   if (const Entry* e = tier_.Get(ns, key, with_value)) return e;
   std::string raw;
@@ -210,12 +198,21 @@ Result<const Entry*> DurableKeyspace::LookupBelowPending(uint64_t ns, std::strin
   return static_cast<const Entry*>(&scratch_);
 }
 
-Result<const Entry*> DurableKeyspace::Find(int db, std::string_view key, int64_t now_ms) {
-  auto found = Lookup(working_.dbs[db].ns, key, /*with_value=*/true);
+Result<const Entry*> DurableKeyspace::FindLive(int db, std::string_view key, int64_t now_ms,
+                                               bool with_value) {
+  auto found = Lookup(working_.dbs[db].ns, key, with_value);
   if (!found.ok()) return found.status();
   const Entry* e = *found;
   if (e != nullptr && e->ExpiredAt(now_ms)) return static_cast<const Entry*>(nullptr);
   return e;
+}
+
+Result<const Entry*> DurableKeyspace::Find(int db, std::string_view key, int64_t now_ms) {
+  return FindLive(db, key, now_ms, /*with_value=*/true);
+}
+
+Result<const Entry*> DurableKeyspace::FindMeta(int db, std::string_view key, int64_t now_ms) {
+  return FindLive(db, key, now_ms, /*with_value=*/false);
 }
 
 // Same cursor semantics as MemoryKeyspace::Scan: the cursor is the next hash to visit, and a
@@ -286,7 +283,8 @@ void DurableKeyspace::PageInExpiries(int64_t now_ms) {
 // Filters out candidates made stale by a later write, so that callers see what MemoryKeyspace
 // would hand out; the deletion the node proposes re-checks anyway.
 bool DurableKeyspace::StillScheduled(const TtlWheel::Item& item) {
-  if (const std::optional<PendingEntry>* pending = FindOverlay(item.ns, item.key)) {
+  if (const std::optional<PendingEntry>* pending =
+          FindOverlay(item.ns, item.key, KeyHash(item.ns, item.key))) {
     return pending->has_value() && (*pending)->expire_at_ms == item.expire_at_ms;
   }
   if (const Entry* e = tier_.Peek(item.ns, item.key, /*with_value=*/false)) {
@@ -434,25 +432,23 @@ bool DurableKeyspace::Delete(int db, std::string_view key) {
 
 // Records what the slot held before, so that a failing entry can be undone without touching the
 // entries before it in the group.
-void DurableKeyspace::SetOverlay(Overlay::iterator it, uint64_t ns, std::string_view key,
+void DurableKeyspace::SetOverlay(Slot* slot, uint64_t ns, std::string_view key,
                                  std::optional<Entry> entry) {
-  last_found_valid_ = false;  // an insertion may rehash
   std::pmr::memory_resource* arena = pending_->arena.get();
-  std::optional<PendingEntry> slot;
+  std::optional<PendingEntry> pending;
   if (entry.has_value()) {
-    slot.emplace(PendingEntry{entry->type, entry->expire_at_ms, entry->version, entry->mod_index,
-                              std::pmr::string(entry->value, arena)});
+    pending.emplace(PendingEntry{entry->type, entry->expire_at_ms, entry->version,
+                                 entry->mod_index, std::pmr::string(entry->value, arena)});
   }
-  pending_->overlay_bytes += SlotBytes(key, slot);
-  if (it == pending_->overlay.end()) {
-    it = pending_->overlay.emplace(OverlayKey{ns, std::pmr::string(key, arena)}, std::move(slot))
-             .first;
-    undo_.push_back(OverlayUndo{&it->first, false, std::nullopt});
+  pending_->overlay_bytes += SlotBytes(key, pending);
+  if (slot == nullptr) {
+    slot = pending_->overlay.Add(ns, key, KeyHash(ns, key), std::move(pending));
+    undo_.push_back(OverlayUndo{slot, false, std::nullopt});
     return;
   }
-  pending_->overlay_bytes -= SlotBytes(key, it->second);
-  undo_.push_back(OverlayUndo{&it->first, true, std::move(it->second)});
-  it->second = std::move(slot);
+  pending_->overlay_bytes -= SlotBytes(key, slot->entry);
+  undo_.push_back(OverlayUndo{slot, true, std::move(slot->entry)});
+  slot->entry = std::move(pending);
 }
 
 void DurableKeyspace::FlushDb(int db) {
@@ -511,9 +507,9 @@ void DurableKeyspace::Freeze() {
   in_flight_bytes_ = pending_->bytes();
   in_flight_ = std::move(pending_);
   pending_ = std::make_unique<Pending>();
-  last_found_valid_ = false;
+  last_found_ = nullptr;
   // The next set is likely as large: growing the table to it step by step rehashes ~2x its size.
-  if (WriteBehind()) pending_->overlay.reserve(in_flight_->overlay.size());
+  if (WriteBehind()) pending_->overlay.Reserve(in_flight_->overlay.size());
   pending_far_min_ms_ = INT64_MAX;
 }
 
@@ -522,13 +518,16 @@ void DurableKeyspace::Freeze() {
 Status DurableKeyspace::Encode(Pending* p) {
   if (p->encoded) return Status::Ok();
   Entry scratch;
-  for (const auto& [okey, entry] : p->overlay) {
-    if (p->IsFlushed(okey.ns)) continue;  // its namespace is orphaned: GC deletes what it holds
-    if (entry.has_value()) {
-      ToEntry(*entry, /*with_value=*/true, &scratch);
-      p->batch.Put(MetaKey(okey.ns, okey.key), EncodeMetaValue(scratch));
+  for (size_t i = 0; i < p->overlay.capacity(); ++i) {
+    const Slot* slot = p->overlay.At(i);
+    if (slot == nullptr) continue;
+    // A flushed namespace is orphaned: GC deletes what it holds.
+    if (p->IsFlushed(slot->ns)) continue;
+    if (slot->entry.has_value()) {
+      ToEntry(*slot->entry, /*with_value=*/true, &scratch);
+      p->batch.Put(MetaKey(slot->ns, slot->key()), EncodeMetaValue(scratch));
     } else {
-      p->batch.Delete(MetaKey(okey.ns, okey.key));
+      p->batch.Delete(MetaKey(slot->ns, slot->key()));
     }
   }
   p->encoded = true;
@@ -559,7 +558,7 @@ void DurableKeyspace::PublishWritten() {
   if (SyncWrites()) synced_index_ = written_index_;
   in_flight_bytes_ = 0;
   in_flight_written_ = true;
-  drain_next_ = p.overlay.begin();
+  drain_next_ = 0;
 }
 
 // Moves up to `max` written entries into the tier; the last step lets in_flight_ go. Entries
@@ -567,17 +566,19 @@ void DurableKeyspace::PublishWritten() {
 void DurableKeyspace::DrainWritten(size_t max) {
   if (in_flight_ == nullptr || !in_flight_written_) return;
   Pending& p = *in_flight_;
-  for (; drain_next_ != p.overlay.end() && max > 0; ++drain_next_, --max) {
-    const auto& [okey, entry] = *drain_next_;
-    if (p.IsFlushed(okey.ns)) continue;
-    if (entry.has_value()) {
-      ToEntry(*entry, /*with_value=*/true, &drain_scratch_);
-      tier_.Put(okey.ns, okey.key, drain_scratch_);
+  for (; drain_next_ < p.overlay.capacity() && max > 0; ++drain_next_) {
+    const Slot* slot = p.overlay.At(drain_next_);
+    if (slot == nullptr) continue;
+    --max;
+    if (p.IsFlushed(slot->ns)) continue;
+    if (slot->entry.has_value()) {
+      ToEntry(*slot->entry, /*with_value=*/true, &drain_scratch_);
+      tier_.Put(slot->ns, slot->key(), drain_scratch_);
     } else {
-      tier_.Erase(okey.ns, okey.key);
+      tier_.Erase(slot->ns, slot->key());
     }
   }
-  if (drain_next_ != p.overlay.end()) return;
+  if (drain_next_ < p.overlay.capacity()) return;
   in_flight_written_ = false;
   if (!writer_.joinable()) {
     in_flight_.reset();
@@ -594,21 +595,20 @@ void DurableKeyspace::DrainWritten(size_t max) {
 
 // Undoes the apply in progress alone; the group's earlier entries stay pending.
 void DurableKeyspace::RollbackEntry() {
-  last_found_valid_ = false;
+  last_found_ = nullptr;
   working_ = mark_.state;
   pending_->batch.Truncate(mark_.batch_ops);
   pending_->new_expiries.erase(pending_->new_expiries.begin() + mark_.new_expiries, pending_->new_expiries.end());
   pending_->flushed.resize(mark_.flushed);
   pending_->flushed_all = mark_.flushed_all;
   for (auto u = undo_.rbegin(); u != undo_.rend(); ++u) {
-    auto it = pending_->overlay.find(*u->okey);
-    CAIRN_ASSERT(it != pending_->overlay.end());
-    pending_->overlay_bytes -= SlotBytes(it->first.key, it->second);
+    Slot* slot = u->slot;
+    pending_->overlay_bytes -= SlotBytes(slot->key(), slot->entry);
     if (u->existed) {
-      pending_->overlay_bytes += SlotBytes(it->first.key, u->before);
-      it->second = std::move(u->before);
+      pending_->overlay_bytes += SlotBytes(slot->key(), u->before);
+      slot->entry = std::move(u->before);
     } else {
-      pending_->overlay.erase(it);
+      pending_->overlay.Erase(slot);
     }
   }
   undo_.clear();

@@ -55,13 +55,13 @@
 #include <string>
 #include <string_view>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include "keyspace/encoding.h"
 #include "keyspace/engine.h"
 #include "keyspace/keyspace.h"
 #include "keyspace/memory_tier.h"
+#include "keyspace/pending_overlay.h"
 #include "keyspace/ttl_wheel.h"
 
 namespace cairn::keyspace {
@@ -90,6 +90,7 @@ class DurableKeyspace final : public Keyspace {
   ~DurableKeyspace() override;
 
   Result<const Entry*> Find(int db, std::string_view key, int64_t now_ms) override;
+  Result<const Entry*> FindMeta(int db, std::string_view key, int64_t now_ms) override;
   uint64_t Size(int db) const override { return working_.dbs[db].counters.keys; }
   Result<ScanPage> Scan(int db, uint64_t cursor, size_t count, int64_t now_ms) override;
   std::vector<DueExpiry> TakeDueExpiries(int64_t now_ms, size_t count) override;
@@ -150,42 +151,13 @@ class DurableKeyspace final : public Keyspace {
   Status Load();
   Status LoadU64(std::string_view key, uint64_t* out, uint64_t missing);
 
-  // The overlay: (namespace, key) -> the pending entry, or nullopt for a pending deletion. Looked
-  // up by (ns, string_view) without building a key. Its nodes, keys and values live in the set's
-  // arena (Pending::arena), so a written set goes back to the OS in a few large chunks instead of
-  // leaving holes between the tier's entries, which are allocated while the set is applied.
-  struct OverlayKey {
-    uint64_t ns;
-    std::pmr::string key;
-  };
-  // An Entry as the overlay holds it, its value in the arena.
-  struct PendingEntry {
-    ValueType type;
-    int64_t expire_at_ms;
-    uint64_t version;
-    uint64_t mod_index;
-    std::pmr::string value;
-  };
-  struct OverlayKeyView {
-    uint64_t ns;
-    std::string_view key;
-  };
-  struct OverlayHash {
-    using is_transparent = void;
-    size_t operator()(const OverlayKey& k) const { return Of(k.ns, k.key); }
-    size_t operator()(const OverlayKeyView& k) const { return Of(k.ns, k.key); }
-    static size_t Of(uint64_t ns, std::string_view key);
-  };
-  struct OverlayEq {
-    using is_transparent = void;
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const {
-      return a.ns == b.ns && std::string_view(a.key) == std::string_view(b.key);
-    }
-  };
-  using Overlay =
-      std::pmr::unordered_map<OverlayKey, std::optional<PendingEntry>, OverlayHash, OverlayEq>;
-  // What one overlay slot is charged in pending_bytes(): the node, the key and the value.
+  // The overlay (pending_overlay.h): (namespace, key) -> the pending entry, or nullopt for a
+  // pending deletion. Its slots, keys and values live in the set's arena (Pending::arena), so a
+  // written set goes back to the OS in a few large chunks instead of leaving holes between the
+  // tier's entries, which are allocated while the set is applied.
+  using Overlay = PendingOverlay;
+  using Slot = PendingOverlay::Slot;
+  // What one overlay slot is charged in pending_bytes(): the slot, the key and the value.
   static uint64_t SlotBytes(std::string_view key, const std::optional<PendingEntry>& e);
   static void ToEntry(const PendingEntry& p, bool with_value, Entry* out);
 
@@ -224,23 +196,26 @@ class DurableKeyspace final : public Keyspace {
   // The entry as of the apply in progress (overlay, then tier, then LevelDB), expired or not.
   // with_value = false may leave the value out (writes only need the rest of the old entry).
   Result<const Entry*> Lookup(uint64_t ns, std::string_view key, bool with_value);
-  const std::optional<PendingEntry>* FindOverlay(uint64_t ns, std::string_view key) const;
+  // Lookup, an expired entry as missing (Find and FindMeta).
+  Result<const Entry*> FindLive(int db, std::string_view key, int64_t now_ms, bool with_value);
+  const std::optional<PendingEntry>* FindOverlay(uint64_t ns, std::string_view key,
+                                                 uint64_t hash) const;
   // A pending entry as an Entry (in pending_scratch_, valid until the next call).
   const Entry* Materialize(const std::optional<PendingEntry>& p, bool with_value);
   // Lookup past pending_: the set being written, the tier, LevelDB.
-  Result<const Entry*> LookupBelowPending(uint64_t ns, std::string_view key, bool with_value);
-  // What a write needs: the key's slot in pending_->overlay (end() if none) and its entry now.
+  Result<const Entry*> LookupBelowPending(uint64_t ns, std::string_view key, uint64_t hash,
+                                          bool with_value);
+  // What a write needs: the key's slot in pending_->overlay (nullptr if none) and its entry now.
   struct WriteTarget {
-    Overlay::iterator slot;
+    Slot* slot;
     const Entry* entry;
   };
   Result<WriteTarget> LookupForWrite(uint64_t ns, std::string_view key);
   void DeleteExpiryRecord(uint64_t ns, std::string_view key, int64_t expire_at_ms);
   void PutExpiryRecord(uint64_t ns, std::string_view key, int64_t expire_at_ms);
   void ForgetVersion(uint64_t ns, std::string_view key, const Entry& old);
-  // `slot`: the key's slot in pending_->overlay, or end() to add one.
-  void SetOverlay(Overlay::iterator slot, uint64_t ns, std::string_view key,
-                  std::optional<Entry> entry);
+  // `slot`: the key's slot in pending_->overlay, or nullptr to add one.
+  void SetOverlay(Slot* slot, uint64_t ns, std::string_view key, std::optional<Entry> entry);
   void RollbackEntry();
   Status WritePending();
   bool WriteBehind() const { return options_.write_behind_bytes != 0; }
@@ -299,10 +274,9 @@ class DurableKeyspace final : public Keyspace {
   Status apply_status_;  // the first error of the apply; CommitApply returns it
 
   std::unique_ptr<Pending> pending_ = std::make_unique<Pending>();
-  // The pending slot Lookup found last, reused by LookupForWrite of the same key; invalid once
-  // the overlay changes (SetOverlay, RollbackEntry, Freeze).
-  Overlay::iterator last_found_;
-  bool last_found_valid_ = false;
+  // The pending slot Lookup found last, reused by LookupForWrite of the same key; reset when a
+  // slot may go (RollbackEntry) or pending_ is replaced (Freeze).
+  Slot* last_found_ = nullptr;
   // Write-behind: the earliest pending expiry not in the wheel; paging the index in past it
   // writes the pending entries first, so that the cursor never skips a record not on disk yet.
   int64_t pending_far_min_ms_ = INT64_MAX;
@@ -312,7 +286,7 @@ class DurableKeyspace final : public Keyspace {
   std::unique_ptr<Pending> in_flight_;
   uint64_t in_flight_bytes_ = 0;  // its pending_bytes() share, fixed at Freeze
   bool in_flight_written_ = false;  // in LevelDB; its entries are being moved into the tier
-  Overlay::const_iterator drain_next_;  // the next of them
+  size_t drain_next_ = 0;  // the next of them: an index into its overlay's slots
   bool writer_busy_ = false;       // loop thread's view: handed to writer_, not collected yet
   std::thread writer_;
   std::mutex writer_mu_;
@@ -334,7 +308,7 @@ class DurableKeyspace final : public Keyspace {
   EntryMark mark_;
   // Overlay slots the apply in progress changed, oldest first, with what they held before.
   struct OverlayUndo {
-    const OverlayKey* okey;  // the overlay node's own key: stable until it is erased
+    Slot* slot;
     bool existed;
     std::optional<PendingEntry> before;
   };

@@ -74,6 +74,11 @@ class Keyspace {
   // --- Reads. A key past its expiry is missing (passive expiry). ---
   // Returns nullptr when the key does not exist.
   virtual Result<const Entry*> Find(int db, std::string_view key, int64_t now_ms) = 0;
+  // Find for callers that need only the type, expiry and existence: the value may be left empty,
+  // which saves a durable keyspace copying it (and touching its memory).
+  virtual Result<const Entry*> FindMeta(int db, std::string_view key, int64_t now_ms) {
+    return Find(db, key, now_ms);
+  }
   // Exact count of keys in db, including expired keys not yet deleted (as Redis's DBSIZE).
   virtual uint64_t Size(int db) const = 0;
   // Cursor scan: every key present for the whole scan is returned at least once.

@@ -48,10 +48,6 @@ struct MemoryTier::Node {
 
 namespace {
 
-constexpr size_t kInitialSlots = 64;
-constexpr uint64_t kPointerBits = 48;
-constexpr uint64_t kPointerMask = (uint64_t{1} << kPointerBits) - 1;
-constexpr size_t kSaturatedDist = 255;  // a longer distance is recomputed from the key's hash
 // Two table slots per entry: the table is between 3/8 and 3/4 full.
 constexpr uint64_t kSlotCharge = 2 * sizeof(uint64_t);
 // The scratch entry keeps a buffer this large between reads; a larger one is let go.
@@ -94,18 +90,6 @@ const char* GetVarint(const char* p, uint64_t* v) {
   return p;
 }
 
-// A slot: node address in the low 48 bits, 8 bits of the hash, the distance from the home slot
-// (saturated) in the top 8 bits. 0 is an empty slot.
-uint64_t TagOf(uint64_t hash) { return hash >> 56; }
-uint64_t MakeSlot(const void* node, uint64_t tag, size_t dist) {
-  auto addr = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(node));
-  CAIRN_ASSERT((addr & ~kPointerMask) == 0);  // user-space addresses fit in 48 bits
-  uint64_t d = dist < kSaturatedDist ? dist : kSaturatedDist;
-  return addr | tag << kPointerBits | d << 56;
-}
-uint64_t SlotTag(uint64_t s) { return (s >> kPointerBits) & 0xff; }
-size_t SlotDist(uint64_t s) { return static_cast<size_t>(s >> 56); }
-
 }  // namespace
 
 uint64_t MemoryTier::Node::ns() const {
@@ -140,7 +124,7 @@ void MemoryTier::Node::Fill(uint64_t ns, std::string_view key, const Entry& e, s
   std::memcpy(p + key.size(), e.value.data(), e.value.size());
 }
 
-MemoryTier::MemoryTier(uint64_t budget_bytes) : budget_(budget_bytes), slots_(kInitialSlots, 0) {
+MemoryTier::MemoryTier(uint64_t budget_bytes) : budget_(budget_bytes) {
   static_assert(offsetof(Node, unused) + 1 == kHeader);
 }
 
@@ -157,79 +141,11 @@ namespace {
 uint64_t ChargeOfNode(size_t alloc_bytes) { return MallocSize(alloc_bytes) + kSlotCharge; }
 }  // namespace
 
-uint64_t MemoryTier::Hash(uint64_t ns, std::string_view key) {
-  return StableHash64(key) ^ (ns * 0x9e3779b97f4a7c15ull);
-}
+uint64_t MemoryTier::NodeHash::operator()(const Node* n) const { return KeyHash(n->ns(), n->key()); }
 
-size_t MemoryTier::FindSlot(uint64_t ns, std::string_view key, uint64_t hash, size_t* empty,
-                            size_t* dist) const {
-  const size_t mask = slots_.size() - 1;
-  const uint64_t tag = TagOf(hash);
-  size_t i = hash & mask;
-  for (size_t d = 0;; ++d, i = (i + 1) & mask) {
-    uint64_t s = slots_[i];
-    if (s == 0) {
-      if (empty != nullptr) {
-        *empty = i;
-        *dist = d;
-      }
-      return SIZE_MAX;
-    }
-    if (SlotTag(s) == tag && reinterpret_cast<const Node*>(s & kPointerMask)->Matches(ns, key)) {
-      return i;
-    }
-  }
-}
-
-size_t MemoryTier::SlotOf(const Node* n) const {
-  const size_t mask = slots_.size() - 1;
-  for (size_t i = Hash(n->ns(), n->key()) & mask;; i = (i + 1) & mask) {
-    CAIRN_ASSERT(slots_[i] != 0);  // every node on the LRU list is in the table
-    if ((slots_[i] & kPointerMask) == reinterpret_cast<uintptr_t>(n)) return i;
-  }
-}
-
-void MemoryTier::InsertSlot(Node* n, uint64_t hash) {
-  const size_t mask = slots_.size() - 1;
-  size_t i = hash & mask;
-  size_t d = 0;
-  while (slots_[i] != 0) {
-    i = (i + 1) & mask;
-    ++d;
-  }
-  slots_[i] = MakeSlot(n, TagOf(hash), d);
-}
-
-// Knuth's deletion for linear probing: a later entry of the cluster moves into the hole unless
-// its home slot lies between the hole and where it sits.
-void MemoryTier::RemoveSlot(size_t hole) {
-  const size_t mask = slots_.size() - 1;
-  slots_[hole] = 0;
-  for (size_t j = (hole + 1) & mask; slots_[j] != 0; j = (j + 1) & mask) {
-    uint64_t s = slots_[j];
-    size_t dist = SlotDist(s);
-    if (dist == kSaturatedDist) {
-      const Node* n = reinterpret_cast<const Node*>(s & kPointerMask);
-      dist = (j - (Hash(n->ns(), n->key()) & mask)) & mask;
-    }
-    size_t gap = (j - hole) & mask;
-    if (dist >= gap) {
-      slots_[hole] = MakeSlot(reinterpret_cast<const Node*>(s & kPointerMask), SlotTag(s),
-                              dist - gap);
-      slots_[j] = 0;
-      hole = j;
-    }
-  }
-}
-
-void MemoryTier::Rehash(size_t capacity) {
-  std::vector<uint64_t> old(capacity, 0);
-  old.swap(slots_);
-  for (uint64_t s : old) {
-    if (s == 0) continue;
-    auto* n = reinterpret_cast<Node*>(s & kPointerMask);
-    InsertSlot(n, Hash(n->ns(), n->key()));
-  }
+size_t MemoryTier::FindSlot(uint64_t ns, std::string_view key, uint64_t hash,
+                            Table::Hole* hole) const {
+  return table_.Find(hash, [&](const Node* n) { return n->Matches(ns, key); }, hole);
 }
 
 void MemoryTier::LinkFront(Node* n) {
@@ -247,11 +163,10 @@ void MemoryTier::Unlink(Node* n) {
 }
 
 void MemoryTier::Remove(size_t slot) {
-  auto* n = reinterpret_cast<Node*>(slots_[slot] & kPointerMask);
-  RemoveSlot(slot);
+  Node* n = table_.At(slot);
+  table_.Remove(slot);
   Unlink(n);
   bytes_ -= ChargeOfNode(n->AllocBytes());
-  --entries_;
   ::operator delete(n);
 }
 
@@ -275,13 +190,13 @@ void MemoryTier::Decode(const Node* n, bool with_value) const {
 }
 
 const Entry* MemoryTier::Get(uint64_t ns, std::string_view key, bool with_value) {
-  size_t slot = FindSlot(ns, key, Hash(ns, key), nullptr, nullptr);
-  if (slot == SIZE_MAX) {
+  size_t slot = FindSlot(ns, key, KeyHash(ns, key));
+  if (slot == Table::kNone) {
     ++misses_;
     return nullptr;
   }
   ++hits_;
-  auto* n = reinterpret_cast<Node*>(slots_[slot] & kPointerMask);
+  Node* n = table_.At(slot);
   if (n != lru_head_) {
     Unlink(n);
     LinkFront(n);
@@ -291,26 +206,26 @@ const Entry* MemoryTier::Get(uint64_t ns, std::string_view key, bool with_value)
 }
 
 const Entry* MemoryTier::Peek(uint64_t ns, std::string_view key, bool with_value) const {
-  size_t slot = FindSlot(ns, key, Hash(ns, key), nullptr, nullptr);
-  if (slot == SIZE_MAX) return nullptr;
-  Decode(reinterpret_cast<const Node*>(slots_[slot] & kPointerMask), with_value);
+  size_t slot = FindSlot(ns, key, KeyHash(ns, key));
+  if (slot == Table::kNone) return nullptr;
+  Decode(table_.At(slot), with_value);
   return &scratch_;
 }
 
 bool MemoryTier::Put(uint64_t ns, std::string_view key, const Entry& entry) {
-  const uint64_t hash = Hash(ns, key);
-  size_t empty = 0, dist = 0;
-  size_t slot = FindSlot(ns, key, hash, &empty, &dist);
+  const uint64_t hash = KeyHash(ns, key);
+  Table::Hole hole;
+  size_t slot = FindSlot(ns, key, hash, &hole);
   const size_t meta = Node::MetaBytes(ns, entry);
   const size_t alloc = Node::AllocBytes(meta, key.size(), entry.value.size());
   const uint64_t charge = ChargeOfNode(alloc);
   if (budget_ != 0 && charge > budget_) {
-    if (slot != SIZE_MAX) Remove(slot);
+    if (slot != Table::kNone) Remove(slot);
     return false;
   }
   Node* n = nullptr;
-  if (slot != SIZE_MAX) {
-    n = reinterpret_cast<Node*>(slots_[slot] & kPointerMask);
+  if (slot != Table::kNone) {
+    n = table_.At(slot);
     bytes_ -= ChargeOfNode(n->AllocBytes());
     Unlink(n);
     if (alloc > n->AllocBytes() || MallocSize(alloc) != MallocSize(n->AllocBytes())) {
@@ -318,17 +233,11 @@ bool MemoryTier::Put(uint64_t ns, std::string_view key, const Entry& entry) {
       // block is at least as large as the fields that are current say).
       ::operator delete(n);
       n = static_cast<Node*>(::operator new(alloc));
-      slots_[slot] = MakeSlot(n, SlotTag(slots_[slot]), SlotDist(slots_[slot]));
+      table_.Replace(slot, n);
     }
   } else {
     n = static_cast<Node*>(::operator new(alloc));
-    ++entries_;
-    if (entries_ * 4 > slots_.size() * 3) {
-      Rehash(slots_.size() * 2);
-      InsertSlot(n, hash);
-    } else {
-      slots_[empty] = MakeSlot(n, TagOf(hash), dist);
-    }
+    table_.Insert(n, hash, &hole);
   }
   n->Fill(ns, key, entry, meta);
   bytes_ += charge;
@@ -338,8 +247,8 @@ bool MemoryTier::Put(uint64_t ns, std::string_view key, const Entry& entry) {
 }
 
 bool MemoryTier::Erase(uint64_t ns, std::string_view key) {
-  size_t slot = FindSlot(ns, key, Hash(ns, key), nullptr, nullptr);
-  if (slot == SIZE_MAX) return false;
+  size_t slot = FindSlot(ns, key, KeyHash(ns, key));
+  if (slot == Table::kNone) return false;
   Remove(slot);
   return true;
 }
@@ -349,7 +258,7 @@ size_t MemoryTier::EraseNamespace(uint64_t ns) {
   for (Node* n = lru_head_; n != nullptr;) {
     Node* next = n->next;
     if (n->ns() == ns) {
-      Remove(SlotOf(n));
+      Remove(table_.SlotOf(n));
       ++erased;
     }
     n = next;
@@ -364,8 +273,8 @@ void MemoryTier::Clear() {
     ::operator delete(n);
   }
   lru_tail_ = nullptr;
-  std::vector<uint64_t>(kInitialSlots, 0).swap(slots_);
-  bytes_ = entries_ = 0;
+  table_.Clear();
+  bytes_ = 0;
 }
 
 void MemoryTier::SetBudget(uint64_t budget_bytes) {
@@ -376,7 +285,7 @@ void MemoryTier::SetBudget(uint64_t budget_bytes) {
 void MemoryTier::EvictToFit(const Node* keep) {
   if (budget_ == 0) return;
   while (bytes_ > budget_ && lru_tail_ != nullptr && lru_tail_ != keep) {
-    Remove(SlotOf(lru_tail_));
+    Remove(table_.SlotOf(lru_tail_));
     ++evictions_;
   }
 }

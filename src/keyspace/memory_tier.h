@@ -5,11 +5,9 @@
 // Entries are keyed by (physical namespace, key). Each lives in ONE heap block: the LRU links,
 // the sizes and type, then varints (namespace, version, modification index, expiry if any), then
 // the key and the value bytes, so a small string costs one malloc chunk (a 16-byte key with a
-// 32-byte value: 96 bytes). The index is an open-addressing table (linear probing, load at most
-// 3/4) of tagged pointers: 48 bits of node address, 8 bits of hash (most probes never touch a
-// node that is not the one sought) and 8 bits of distance from the home slot (deletion shifts
-// the cluster back instead of leaving tombstones). bytes() charges the malloc chunk of each node
-// plus two table slots, so the budget bounds the RSS the tier causes.
+// 32-byte value: 96 bytes). The index is a TaggedTable (tagged_table.h) of node pointers.
+// bytes() charges the malloc chunk of each node plus two table slots, so the budget bounds the
+// RSS the tier causes.
 //
 // Reads decode the entry into a scratch Entry owned by the tier (one copy of the value, none
 // with with_value = false): a pointer returned by Get or Peek stays valid until the next call on
@@ -22,6 +20,7 @@
 #include <vector>
 
 #include "keyspace/keyspace.h"
+#include "keyspace/tagged_table.h"
 
 namespace cairn::keyspace {
 
@@ -52,7 +51,7 @@ class MemoryTier {
 
   uint64_t budget() const { return budget_; }
   uint64_t bytes() const { return bytes_; }
-  uint64_t entries() const { return entries_; }
+  uint64_t entries() const { return table_.size(); }
   uint64_t hits() const { return hits_; }
   uint64_t misses() const { return misses_; }
   uint64_t evictions() const { return evictions_; }
@@ -60,27 +59,24 @@ class MemoryTier {
 
  private:
   struct Node;
-  static uint64_t Hash(uint64_t ns, std::string_view key);
-  // The slot holding (ns, key), or SIZE_MAX; on a miss *empty is where it would go (and *dist its
-  // distance from home).
-  size_t FindSlot(uint64_t ns, std::string_view key, uint64_t hash, size_t* empty,
-                  size_t* dist) const;
-  size_t SlotOf(const Node* n) const;  // the slot of a node known to be in the table
-  void InsertSlot(Node* n, uint64_t hash);
-  void RemoveSlot(size_t slot);  // empties the slot, shifting its cluster back
+  struct NodeHash {
+    uint64_t operator()(const Node* n) const;
+  };
+  using Table = TaggedTable<Node, NodeHash>;
+  // The slot holding (ns, key), or Table::kNone (then *hole is where it would go).
+  size_t FindSlot(uint64_t ns, std::string_view key, uint64_t hash,
+                  Table::Hole* hole = nullptr) const;
   void LinkFront(Node* n);
   void Unlink(Node* n);
   void Remove(size_t slot);  // unlinks from table and LRU, frees
   void EvictToFit(const Node* keep);
-  void Rehash(size_t capacity);
   void Decode(const Node* n, bool with_value) const;
 
   uint64_t budget_;
-  std::vector<uint64_t> slots_;  // power-of-two size; 0: empty
+  Table table_;
   Node* lru_head_ = nullptr;     // most recently used
   Node* lru_tail_ = nullptr;     // next to evict
   uint64_t bytes_ = 0;
-  uint64_t entries_ = 0;
   uint64_t hits_ = 0;
   uint64_t misses_ = 0;
   uint64_t evictions_ = 0;

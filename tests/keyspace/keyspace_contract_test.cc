@@ -158,6 +158,41 @@ TEST_CASE_TEMPLATE("version and modification index follow the type and the log",
   CHECK((*ks->Find(0, "h", kNow))->version != v2);  // re-created: a fresh version
 }
 
+TEST_CASE_TEMPLATE("FindMeta agrees with Find on everything but the value", T, CONTRACT_IMPLS) {
+  T impl;
+  auto ks = impl.Make();
+  Apply(*ks, 5, [&] {
+    ks->Put(0, "s", Str(std::string(300, 'v'), kNow + 100));
+    ks->Put(0, "h", Typed(ValueType::kHash));
+  });
+  for (const char* key : {"s", "h"}) {
+    CAPTURE(key);
+    const Entry* full = *ks->Find(0, key, kNow);
+    REQUIRE(full != nullptr);
+    const Entry want = *full;  // Find's pointer dies with the next call
+    const Entry* meta = *ks->FindMeta(0, key, kNow);
+    REQUIRE(meta != nullptr);
+    CHECK(meta->type == want.type);
+    CHECK(meta->expire_at_ms == want.expire_at_ms);
+    CHECK(meta->version == want.version);
+    CHECK(meta->mod_index == 5);
+    // A later Find still has the whole value (the meta read must not have cut it short).
+    CHECK(ValueOf(*ks, 0, key) == want.value);
+  }
+  CHECK(*ks->FindMeta(0, "s", kNow + 100) == nullptr);  // expired: missing, as for Find
+  CHECK(*ks->FindMeta(0, "missing", kNow) == nullptr);
+  CHECK(*ks->FindMeta(1, "s", kNow) == nullptr);
+  // Inside an apply it sees the apply's own writes, as Find does.
+  ks->BeginApply(6, kNow);
+  ks->Delete(0, "h");
+  CHECK(*ks->FindMeta(0, "h", kNow) == nullptr);
+  ks->Put(0, "n", Str("x"));
+  const Entry* n = *ks->FindMeta(0, "n", kNow);
+  REQUIRE(n != nullptr);
+  CHECK(n->mod_index == 6);
+  REQUIRE(ks->CommitApply().ok());
+}
+
 TEST_CASE_TEMPLATE("expired keys are missing on read but counted until deleted", T,
                    CONTRACT_IMPLS) {
   T impl;
