@@ -198,6 +198,22 @@ Result<const Entry*> DurableKeyspace::LookupBelowPending(uint64_t ns, std::strin
   return static_cast<const Entry*>(&scratch_);
 }
 
+// The index lines of every table a lookup may visit; then the entry of the first table with a
+// candidate, in lookup order (under a write load most keys are pending already).
+void DurableKeyspace::PrefetchIndex(int db, uint64_t key_hash) const {
+  const uint64_t hash = KeyHashOf(working_.dbs[db].ns, key_hash);
+  pending_->overlay.PrefetchIndex(hash);
+  if (in_flight_ != nullptr) in_flight_->overlay.PrefetchIndex(hash);
+  tier_.PrefetchIndex(hash);
+}
+
+void DurableKeyspace::PrefetchEntry(int db, uint64_t key_hash) const {
+  const uint64_t hash = KeyHashOf(working_.dbs[db].ns, key_hash);
+  if (pending_->overlay.PrefetchSlot(hash)) return;
+  if (in_flight_ != nullptr && in_flight_->overlay.PrefetchSlot(hash)) return;
+  tier_.PrefetchNode(hash);
+}
+
 Result<const Entry*> DurableKeyspace::FindLive(int db, std::string_view key, int64_t now_ms,
                                                bool with_value) {
   auto found = Lookup(working_.dbs[db].ns, key, with_value);

@@ -95,6 +95,8 @@ class DurableKeyspace final : public Keyspace {
   Result<ScanPage> Scan(int db, uint64_t cursor, size_t count, int64_t now_ms) override;
   std::vector<DueExpiry> TakeDueExpiries(int64_t now_ms, size_t count) override;
   uint64_t DbChangeIndex(int db) const override { return working_.db_change_index[db]; }
+  void PrefetchIndex(int db, uint64_t key_hash) const override;
+  void PrefetchEntry(int db, uint64_t key_hash) const override;
 
   void BeginGroup() override;
   Status EndGroup() override;

@@ -90,6 +90,13 @@ class Keyspace {
   // value it saw, since a swap can bring in an entry with an equal mod_index.
   virtual uint64_t DbChangeIndex(int db) const = 0;
 
+  // A hint that (db, key) is about to be looked up, so that a batch of applies can overlap the
+  // cache misses of its lookups instead of taking them one by one. Two steps, each a few
+  // applies before the lookup: PrefetchIndex (the index lines), then PrefetchEntry (reads those
+  // lines, fetches the entry). `key_hash` is StableHash64(key). Changes nothing observable.
+  virtual void PrefetchIndex(int db, uint64_t key_hash) const {}
+  virtual void PrefetchEntry(int db, uint64_t key_hash) const {}
+
   // --- Writes, only inside an apply. ---
   // Opens a group of applies (not nested; see above). Outside a group each apply is written on
   // its own at CommitApply.

@@ -42,6 +42,9 @@ class MemoryTier {
   // cached version of it is dropped).
   bool Put(uint64_t ns, std::string_view key, const Entry& entry);
   bool Erase(uint64_t ns, std::string_view key);
+  // Prefetching (TaggedTable), by KeyHash: the index line, then the node's first line.
+  void PrefetchIndex(uint64_t hash) const { table_.PrefetchSlot(hash); }
+  bool PrefetchNode(uint64_t hash) const { return table_.PrefetchNode(hash, 1); }
   size_t EraseNamespace(uint64_t ns);  // drops a flushed database's entries
   void Clear();
   void SetBudget(uint64_t budget_bytes);  // CONFIG SET maxmemory; evicts at once if needed

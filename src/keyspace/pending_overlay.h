@@ -53,6 +53,10 @@ class PendingOverlay {
   Slot* Add(uint64_t ns, std::string_view key, uint64_t hash, std::optional<PendingEntry> entry);
   void Erase(Slot* slot);  // removes it and gives its memory back to the arena
   void Reserve(size_t slots) { table_.Reserve(slots); }
+  // Prefetching (TaggedTable): the index line, then the slot: its first three cache lines, which
+  // hold the entry and, past the struct's 104 bytes, the key wherever the slot starts in a line.
+  void PrefetchIndex(uint64_t hash) const { table_.PrefetchSlot(hash); }
+  bool PrefetchSlot(uint64_t hash) const { return table_.PrefetchNode(hash, 3); }
 
   size_t size() const { return table_.size(); }
   bool empty() const { return table_.empty(); }

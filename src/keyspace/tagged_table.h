@@ -22,8 +22,23 @@ namespace cairn::keyspace {
 
 // The hash of a (namespace, key) in every in-memory table of the keyspace: computed once per
 // lookup, it serves each table the lookup visits.
+// KeyHashOf takes StableHash64(key) already computed.
+inline uint64_t KeyHashOf(uint64_t ns, uint64_t key_hash) {
+  return key_hash ^ (ns * 0x9e3779b97f4a7c15ull);
+}
 inline uint64_t KeyHash(uint64_t ns, std::string_view key) {
-  return StableHash64(key) ^ (ns * 0x9e3779b97f4a7c15ull);
+  return KeyHashOf(ns, StableHash64(key));
+}
+
+// Starts loading the cache line holding p. Not __builtin_prefetch: g++ 12 treats a loop whose
+// only effect is that builtin as having none, and deletes the loop (PrefetchNode below compiled
+// to a bare `ret`).
+inline void PrefetchLine(const void* p) {
+#if defined(__x86_64__)
+  asm volatile("prefetcht0 %0" : : "m"(*static_cast<const char*>(p)));
+#else
+  __builtin_prefetch(p);
+#endif
 }
 
 template <typename Node, typename HashOf>
@@ -55,6 +70,27 @@ class TaggedTable {
       }
       if (SlotTag(s) == tag && match(NodeOf(s))) return i;
     }
+  }
+
+  // Prefetching, for a caller that knows its next lookups: first the line of the hash's home
+  // slot; later, once that line has arrived, the node of the first matching tag near it (its
+  // first `lines` cache lines). Returns whether such a node was seen.
+  void PrefetchSlot(uint64_t hash) const {
+    PrefetchLine(&slots_[hash & (slots_.size() - 1)]);
+  }
+  bool PrefetchNode(uint64_t hash, int lines) const {
+    const size_t mask = slots_.size() - 1;
+    const uint64_t tag = TagOf(hash);
+    size_t i = hash & mask;
+    for (int d = 0; d < kPrefetchProbes; ++d, i = (i + 1) & mask) {
+      const uint64_t s = slots_[i];
+      if (s == 0) return false;
+      if (SlotTag(s) != tag) continue;
+      const char* node = reinterpret_cast<const char*>(NodeOf(s));
+      for (int l = 0; l < lines; ++l) PrefetchLine(node + 64 * l);
+      return true;
+    }
+    return false;
   }
 
   Node* At(size_t slot) const { return slots_[slot] == 0 ? nullptr : NodeOf(slots_[slot]); }
@@ -131,6 +167,7 @@ class TaggedTable {
   static constexpr uint64_t kPointerBits = 48;
   static constexpr uint64_t kPointerMask = (uint64_t{1} << kPointerBits) - 1;
   static constexpr size_t kSaturatedDist = 255;
+  static constexpr int kPrefetchProbes = 4;  // slots looked at by PrefetchNode: mostly one line
 
   static uint64_t TagOf(uint64_t hash) { return hash >> 56; }
   static uint64_t SlotTag(uint64_t s) { return (s >> kPointerBits) & 0xff; }

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "commands/errors.h"
+#include "common/coding.h"
 #include "common/rng.h"
 #include "keyspace/durable_keyspace.h"
 #include "keyspace/memory_keyspace.h"
@@ -206,6 +207,8 @@ void Node::OnData(net::Connection& conn) {
 
 void Node::ProcessInput(Client& c) {
   net::Connection& conn = *c.conn;
+  command_clock_.base_wall_ms = clock_.NowMs();
+  command_clock_.base_us = command_clock_.cursor_us = clock_.MonotonicUs();
   while (!conn.closing()) {
     if (c.deferred) {
       if (!RunCommand(c, c.parser.argv())) return;
@@ -255,7 +258,8 @@ void Node::ProcessInput(Client& c) {
 bool Node::RunCommand(Client& c, const std::vector<std::string>& argv) {
   commands::Session& s = c.session;
   net::Connection& conn = *c.conn;
-  int64_t now_ms = clock_.NowMs();
+  const int64_t now_ms = command_clock_.WallMs();
+  const int64_t start_us = command_clock_.cursor_us;
   commands::ReplyMode mode_before = s.reply_mode;
   // A reply given while writes are pending ran ahead of them: it is held back (see Client).
   const bool ahead = s.pending_writes > 0;
@@ -267,9 +271,9 @@ bool Node::RunCommand(Client& c, const std::vector<std::string>& argv) {
 
   std::string effect;
   const commands::CommandSpec* spec = nullptr;
-  int64_t t0 = clock_.MonotonicUs();
   commands::Outcome outcome = dispatcher_->Execute(s, argv, reply, now_ms, &effect, &spec);
-  int64_t duration_us = clock_.MonotonicUs() - t0;
+  command_clock_.cursor_us = clock_.MonotonicUs();
+  const int64_t duration_us = command_clock_.cursor_us - start_us;
   if (outcome == commands::Outcome::kWaitForWrites) return false;
 
   bool suppress = mode_before == commands::ReplyMode::kSkipNext ||
@@ -297,7 +301,13 @@ bool Node::RunCommand(Client& c, const std::vector<std::string>& argv) {
   if (outcome == commands::Outcome::kProposed) {
     ++s.pending_writes;
     ++c.writes_proposed;
-    unlogged_.push_back({s.id, suppress, std::move(effect)});
+    Proposal p{s.id, suppress, std::move(effect)};
+    if (spec != nullptr && spec->first_key > 0 && static_cast<size_t>(spec->first_key) < argv.size()) {
+      p.has_key = true;
+      p.db = s.db;
+      p.key_hash = StableHash64(argv[spec->first_key]);
+    }
+    unlogged_.push_back(std::move(p));
   }
   if (s.close_after_reply) conn.CloseAfterWrite();
   return true;
@@ -395,9 +405,17 @@ void Node::AppendProposals() {
 void Node::ApplyDurable() {
   uint64_t durable = log_->durable_index();
   if (inflight_.empty() || inflight_.front().first > durable) return;
+  // The keyspace learns the keys ahead of their applies, so their cache misses overlap.
+  auto durable_at = [&](size_t i) { return i < inflight_.size() && inflight_[i].first <= durable; };
+  for (size_t i = 0; i < 2 * kPrefetchAhead && durable_at(i); ++i) {
+    PrefetchIndex(inflight_[i].second);
+    if (i < kPrefetchAhead) PrefetchEntry(inflight_[i].second);
+  }
   keyspace_->BeginGroup();
   applying_ = true;
-  while (!inflight_.empty() && inflight_.front().first <= durable) {
+  while (durable_at(0)) {
+    if (durable_at(2 * kPrefetchAhead)) PrefetchIndex(inflight_[2 * kPrefetchAhead].second);
+    if (durable_at(kPrefetchAhead)) PrefetchEntry(inflight_[kPrefetchAhead].second);
     auto [index, p] = std::move(inflight_.front());
     inflight_.pop_front();
     ApplyOne(index, p);
@@ -416,6 +434,14 @@ void Node::ApplyDurable() {
     Status saved = Save();
     if (!saved.ok()) std::fprintf(stderr, "background save failed: %s\n", saved.ToString().c_str());
   }
+}
+
+void Node::PrefetchIndex(const Proposal& p) const {
+  if (p.has_key) keyspace_->PrefetchIndex(p.db, p.key_hash);
+}
+
+void Node::PrefetchEntry(const Proposal& p) const {
+  if (p.has_key) keyspace_->PrefetchEntry(p.db, p.key_hash);
 }
 
 void Node::ApplyOne(uint64_t index, const Proposal& p) {

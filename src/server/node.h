@@ -94,8 +94,26 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
     uint64_t client_id = 0;  // 0: the node itself (active expiry)
     bool suppress_reply = false;
     std::string payload;
+    // The first key of the command, for the keyspace's prefetch hints (Keyspace::PrefetchIndex):
+    // its database and StableHash64. has_key false: none (EXEC, active expiry, replay).
+    bool has_key = false;
+    int db = 0;
+    uint64_t key_hash = 0;
   };
+  // Applies look this many proposals ahead: keyspace index lines for the one 2 * kPrefetchAhead
+  // ahead, entries for the one kPrefetchAhead ahead.
+  static constexpr size_t kPrefetchAhead = 8;
 
+  // The clock of one ProcessInput call's commands: one monotonic reading per command (its end is
+  // the next one's start, so a SLOWLOG duration also counts parsing its request, microseconds)
+  // and the wall clock derived from it; three clock reads per command were 4-5% of the server's
+  // CPU under pipelined writes.
+  struct CommandClock {
+    int64_t base_wall_ms = 0;
+    int64_t base_us = 0;
+    int64_t cursor_us = 0;  // the start of the next command
+    int64_t WallMs() const { return base_wall_ms + (cursor_us - base_us) / 1000; }
+  };
   void ProcessInput(Client& c);
   // Returns false when the command must wait for the client's earlier writes.
   bool RunCommand(Client& c, const std::vector<std::string>& argv);
@@ -104,6 +122,8 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   void AppendProposals();
   void ApplyDurable();
   void ApplyOne(uint64_t index, const Proposal& p);
+  void PrefetchIndex(const Proposal& p) const;
+  void PrefetchEntry(const Proposal& p) const;
   void ResumeWaitingClients();
   void WriteAnswered(Client& c);
   void ActiveExpireCycle();
@@ -123,6 +143,7 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
 
   Config config_;
   SystemClock clock_;
+  CommandClock command_clock_;  // ProcessInput and RunCommand only
   uv_loop_t loop_{};
   uv_timer_t timer_{};
   uv_signal_t sigterm_{};

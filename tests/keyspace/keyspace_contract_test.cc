@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 
+#include "common/coding.h"
 #include "keyspace/durable_keyspace.h"
 #include "keyspace/memory_keyspace.h"
 #include "temp_dir.h"
@@ -191,6 +192,31 @@ TEST_CASE_TEMPLATE("FindMeta agrees with Find on everything but the value", T, C
   REQUIRE(n != nullptr);
   CHECK(n->mod_index == 6);
   REQUIRE(ks->CommitApply().ok());
+}
+
+TEST_CASE_TEMPLATE("prefetch hints change nothing a read or a write sees", T, CONTRACT_IMPLS) {
+  T impl;
+  auto ks = impl.Make();
+  auto hint = [&](int db, const std::string& key) {
+    ks->PrefetchIndex(db, StableHash64(key));
+    ks->PrefetchEntry(db, StableHash64(key));
+  };
+  hint(0, "empty keyspace");  // every table empty
+  for (uint64_t i = 1; i <= 300; ++i) {
+    const std::string key = "k" + std::to_string(i % 100);
+    hint(0, key);
+    hint(3, key);
+    hint(0, "never written");
+    Apply(*ks, i, [&] { ks->Put(0, key, Str("v" + std::to_string(i))); });
+  }
+  for (uint64_t i = 201; i <= 300; ++i) {  // the last write of each key
+    const std::string key = "k" + std::to_string(i % 100);
+    hint(0, key);
+    CHECK(ValueOf(*ks, 0, key) == "v" + std::to_string(i));
+    CHECK(ValueOf(*ks, 3, key) == "<nil>");
+  }
+  CHECK(ks->Size(0) == 100);
+  CHECK(ks->applied_index() == 300);
 }
 
 TEST_CASE_TEMPLATE("expired keys are missing on read but counted until deleted", T,
