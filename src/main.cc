@@ -1,11 +1,25 @@
 // cairn-server: parses the command line (`[config.toml] [--key value ...]`, as redis-server
 // takes them), then runs one node until SHUTDOWN or SIGTERM/SIGINT.
+#include <malloc.h>
+
 #include <cstdio>
 #include <string_view>
 
 #include "server/node.h"
 
+namespace {
+
+// glibc raises its mmap threshold to the size of any mmapped block freed, up to 32 MiB: after the
+// first checkpoint frees its write-behind set, the next sets' arena chunks and batches come from
+// the heap and, freed, leave holes among the memory tier's nodes that RSS keeps (1M small keys:
+// 156-183 B/key RSS against 112 with a fixed threshold). Fixed, a block of 1 MiB or more is
+// mapped and unmapped whole; smaller ones (every request's) are unaffected.
+void ConfigureMalloc() { mallopt(M_MMAP_THRESHOLD, 1 << 20); }
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  ConfigureMalloc();
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     if (a == "-v" || a == "--version") {

@@ -5,6 +5,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <chrono>
 #include <utility>
 
 #include "common/assert.h"
@@ -21,6 +22,8 @@ constexpr size_t kDrainPerStep = 512;
 constexpr size_t kDrainPerTick = 16384;
 // A written set larger than this is handed back to the OS after it is freed (malloc_trim).
 constexpr uint64_t kTrimAfterFreeing = 4 << 20;
+// How long the writer thread waits, after its last checkpoint, before trimming the heap.
+constexpr std::chrono::milliseconds kTrimWhenIdleAfter{1000};
 
 int64_t SaturatingAdd(int64_t a, int64_t b) { return a > INT64_MAX - b ? INT64_MAX : a + b; }
 
@@ -524,8 +527,12 @@ void DurableKeyspace::Freeze() {
   in_flight_ = std::move(pending_);
   pending_ = std::make_unique<Pending>();
   last_found_ = nullptr;
-  // The next set is likely as large: growing the table to it step by step rehashes ~2x its size.
-  if (WriteBehind()) pending_->overlay.Reserve(in_flight_->overlay.size());
+  // A set frozen full means writes outrun checkpoints: the next is likely as large, and growing
+  // its table step by step rehashes ~2x its size. A tail frozen by the timer or a SAVE is not a
+  // forecast, and an empty reserved table would stay in RSS while the server idles.
+  if (WriteBehind() && in_flight_bytes_ >= WriteBehindLimit()) {
+    pending_->overlay.Reserve(in_flight_->overlay.size());
+  }
   pending_far_min_ms_ = INT64_MAX;
 }
 
@@ -683,17 +690,30 @@ void DurableKeyspace::StartBackgroundWrite() {
 // log prefix it holds), and frees what was published.
 void DurableKeyspace::WriterLoop() {
   std::unique_lock lock(writer_mu_);
+  auto has_work = [this] { return to_write_ != nullptr || to_free_ != nullptr || stopping_; };
+  bool trim_when_idle = false;
   for (;;) {
-    writer_cv_.wait(lock, [this] { return to_write_ != nullptr || to_free_ != nullptr || stopping_; });
+    if (!trim_when_idle) {
+      writer_cv_.wait(lock, has_work);
+    } else if (!writer_cv_.wait_for(lock, kTrimWhenIdleAfter, has_work)) {
+      // glibc keeps what a checkpoint freed (its encoded batch, LevelDB's memtable once flushed
+      // by LevelDB's own thread) in its arenas until asked: once the checkpoints stop, ask.
+      lock.unlock();
+      malloc_trim(0);
+      lock.lock();
+      trim_when_idle = false;
+      continue;
+    }
     if (to_free_ != nullptr) {
       std::unique_ptr<Pending> garbage = std::move(to_free_);
       lock.unlock();
       const bool large = garbage->overlay_bytes > kTrimAfterFreeing;
       garbage.reset();
-      // glibc keeps freed chunks; without this a checkpoint's worth of overlay would stay in RSS
-      // on top of the tier that now holds the same entries.
+      // Without this a checkpoint's worth of overlay would stay in RSS on top of the tier that
+      // now holds the same entries, however busy the writes keep this thread.
       if (large) malloc_trim(0);
       lock.lock();
+      trim_when_idle = true;
     } else if (to_write_ != nullptr) {
       Pending* p = std::exchange(to_write_, nullptr);
       lock.unlock();
@@ -703,6 +723,7 @@ void DurableKeyspace::WriterLoop() {
       write_result_ = s;
       write_done_ = true;
       writer_cv_.notify_all();
+      trim_when_idle = true;
     } else {
       return;  // stopping, nothing left
     }

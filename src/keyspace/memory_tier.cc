@@ -1,24 +1,24 @@
-// MemoryTier: intrusive LRU list over single-allocation nodes, indexed by an open-addressing
-// table of tagged pointers.
+// MemoryTier: single-allocation nodes indexed by an open-addressing table of tagged pointers,
+// evicted by sampled LRU (the oldest of a few neighbouring table slots, as Redis samples).
 #include "keyspace/memory_tier.h"
 
 #include <cstddef>
 #include <cstring>
 #include <new>
+#include <vector>
 
 #include "common/assert.h"
 #include "common/coding.h"
 
 namespace cairn::keyspace {
 namespace {
-constexpr size_t kHeader = 28;  // bytes of MemoryTier::Node before the varints
+constexpr size_t kHeader = 16;  // bytes of MemoryTier::Node before the varints
 }  // namespace
 
 // One allocation per entry: this header (kHeader bytes), then varint(ns) varint(version)
 // varint(mod_index) [varint(expire_at_ms)], then the key, then the value.
 struct MemoryTier::Node {
-  Node* prev;  // towards the most recently used
-  Node* next;  // towards the least recently used
+  uint32_t used;  // the tier's use clock when last read or written (wraps; compared as an age)
   uint32_t key_size;
   uint32_t value_size;
   ValueType type;
@@ -42,7 +42,7 @@ struct MemoryTier::Node {
   }
   size_t AllocBytes() const { return AllocBytes(meta_size, key_size, value_size); }
   static size_t MetaBytes(uint64_t ns, const Entry& e);
-  // Writes everything but the LRU links into a block of at least AllocBytes(...) bytes.
+  // Writes everything but `used` into a block of at least AllocBytes(...) bytes.
   void Fill(uint64_t ns, std::string_view key, const Entry& e, size_t meta);
 };
 
@@ -148,24 +148,9 @@ size_t MemoryTier::FindSlot(uint64_t ns, std::string_view key, uint64_t hash,
   return table_.Find(hash, [&](const Node* n) { return n->Matches(ns, key); }, hole);
 }
 
-void MemoryTier::LinkFront(Node* n) {
-  n->prev = nullptr;
-  n->next = lru_head_;
-  if (lru_head_ != nullptr) lru_head_->prev = n;
-  lru_head_ = n;
-  if (lru_tail_ == nullptr) lru_tail_ = n;
-}
-
-void MemoryTier::Unlink(Node* n) {
-  (n->prev != nullptr ? n->prev->next : lru_head_) = n->next;
-  (n->next != nullptr ? n->next->prev : lru_tail_) = n->prev;
-  n->prev = n->next = nullptr;
-}
-
 void MemoryTier::Remove(size_t slot) {
   Node* n = table_.At(slot);
   table_.Remove(slot);
-  Unlink(n);
   bytes_ -= ChargeOfNode(n->AllocBytes());
   ::operator delete(n);
 }
@@ -197,10 +182,7 @@ const Entry* MemoryTier::Get(uint64_t ns, std::string_view key, bool with_value)
   }
   ++hits_;
   Node* n = table_.At(slot);
-  if (n != lru_head_) {
-    Unlink(n);
-    LinkFront(n);
-  }
+  n->used = ++clock_;
   Decode(n, with_value);
   return &scratch_;
 }
@@ -227,7 +209,6 @@ bool MemoryTier::Put(uint64_t ns, std::string_view key, const Entry& entry) {
   if (slot != Table::kNone) {
     n = table_.At(slot);
     bytes_ -= ChargeOfNode(n->AllocBytes());
-    Unlink(n);
     if (alloc > n->AllocBytes() || MallocSize(alloc) != MallocSize(n->AllocBytes())) {
       // Larger, or a smaller malloc chunk would do: reallocate. Otherwise rewrite in place (the
       // block is at least as large as the fields that are current say).
@@ -240,8 +221,8 @@ bool MemoryTier::Put(uint64_t ns, std::string_view key, const Entry& entry) {
     table_.Insert(n, hash, &hole);
   }
   n->Fill(ns, key, entry, meta);
+  n->used = ++clock_;
   bytes_ += charge;
-  LinkFront(n);
   EvictToFit(n);
   return true;
 }
@@ -254,25 +235,18 @@ bool MemoryTier::Erase(uint64_t ns, std::string_view key) {
 }
 
 size_t MemoryTier::EraseNamespace(uint64_t ns) {
-  size_t erased = 0;
-  for (Node* n = lru_head_; n != nullptr;) {
-    Node* next = n->next;
-    if (n->ns() == ns) {
-      Remove(table_.SlotOf(n));
-      ++erased;
-    }
-    n = next;
+  // Collected first: removing shifts later slots back, which would make a walk skip some.
+  std::vector<const Node*> doomed;
+  for (size_t i = 0; i < table_.capacity(); ++i) {
+    const Node* n = table_.At(i);
+    if (n != nullptr && n->ns() == ns) doomed.push_back(n);
   }
-  return erased;
+  for (const Node* n : doomed) Remove(table_.SlotOf(n));
+  return doomed.size();
 }
 
 void MemoryTier::Clear() {
-  while (lru_head_ != nullptr) {
-    Node* n = lru_head_;
-    lru_head_ = n->next;
-    ::operator delete(n);
-  }
-  lru_tail_ = nullptr;
+  for (size_t i = 0; i < table_.capacity(); ++i) ::operator delete(table_.At(i));
   table_.Clear();
   bytes_ = 0;
 }
@@ -282,10 +256,36 @@ void MemoryTier::SetBudget(uint64_t budget_bytes) {
   EvictToFit(nullptr);
 }
 
+// The least recently used of up to kEvictionSamples entries in the slots from a random one on
+// (kNone if only `keep` is there). Neighbouring slots hold unrelated keys, and reading a run of
+// slots is cheaper than as many random ones.
+size_t MemoryTier::PickVictim(const Node* keep) {
+  const size_t capacity = table_.capacity();
+  size_t victim = Table::kNone;
+  uint32_t oldest_age = 0;
+  size_t sampled = 0;
+  size_t slot = rng_.Uniform(capacity);
+  for (size_t seen = 0; seen < capacity && sampled < kEvictionSamples; ++seen) {
+    const Node* n = table_.At(slot);
+    if (n != nullptr && n != keep) {
+      ++sampled;
+      const uint32_t age = clock_ - n->used;
+      if (victim == Table::kNone || age > oldest_age) {
+        victim = slot;
+        oldest_age = age;
+      }
+    }
+    slot = slot + 1 == capacity ? 0 : slot + 1;
+  }
+  return victim;
+}
+
 void MemoryTier::EvictToFit(const Node* keep) {
   if (budget_ == 0) return;
-  while (bytes_ > budget_ && lru_tail_ != nullptr && lru_tail_ != keep) {
-    Remove(table_.SlotOf(lru_tail_));
+  while (bytes_ > budget_ && !table_.empty()) {
+    const size_t victim = PickVictim(keep);
+    if (victim == Table::kNone) break;
+    Remove(victim);
     ++evictions_;
   }
 }
