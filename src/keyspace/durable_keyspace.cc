@@ -19,7 +19,7 @@ bool IsCollection(ValueType t) { return t != ValueType::kString; }
 // Written entries moved into the tier per group (EndGroup) and per node tick (CollectGarbage):
 // small steps, so that a large write-behind set does not stall the loop when it lands.
 constexpr size_t kDrainPerStep = 512;
-constexpr size_t kDrainPerTick = 16384;
+constexpr size_t kDrainPerTick = 2048;
 // A written set larger than this is handed back to the OS after it is freed (malloc_trim).
 constexpr uint64_t kTrimAfterFreeing = 4 << 20;
 // How long the writer thread waits, after its last checkpoint, before trimming the heap.
@@ -116,6 +116,12 @@ Status DurableKeyspace::Load() {
   }
   CAIRN_RETURN_IF_ERROR(it.status());
   working_ = committed_;
+  // Namespaces made from now on start empty; with no metadata record at all (one seek; orphaned
+  // namespaces' count too, conservatively) every namespace does.
+  EngineIterator meta = engine_->NewPrefixIterator(TagPrefix(RecordTag::kMeta));
+  meta.SeekToFirst();
+  CAIRN_RETURN_IF_ERROR(meta.status());
+  first_tiered_ns_ = meta.Valid() ? st.next_ns : 0;
   return Status::Ok();
 }
 
@@ -192,6 +198,8 @@ Result<const Entry*> DurableKeyspace::LookupBelowPending(uint64_t ns, std::strin
     }
   }
   if (const Entry* e = tier_.Get(ns, key, with_value)) return e;
+  if (TierHoldsEveryKeyOf(ns)) return static_cast<const Entry*>(nullptr);
+  ++store_reads_;
   std::string raw;
   Status s = engine_->Get(MetaKey(ns, key), &raw);
   if (s.code() == ErrorCode::kNotFound) return static_cast<const Entry*>(nullptr);
@@ -805,6 +813,7 @@ KeyspaceStats DurableKeyspace::Stats() const {
   s.tier_hits = tier_.hits();
   s.tier_misses = tier_.misses();
   s.tier_evictions = tier_.evictions();
+  s.store_reads = store_reads_;
   s.tier_bytes = tier_.bytes();
   s.tier_entries = tier_.entries();
   s.pending_bytes = pending_bytes();

@@ -120,7 +120,10 @@ class DurableKeyspace final : public Keyspace {
   Status Checkpoint() override;
   uint64_t synced_index() const override { return synced_index_; }
   KeyspaceStats Stats() const override;
-  void ResetStats() override { tier_.ResetStats(); }
+  void ResetStats() override {
+    tier_.ResetStats();
+    store_reads_ = 0;
+  }
   Result<size_t> CollectGarbage(size_t max_records) override;
 
   void SetMaxMemory(uint64_t bytes) override { tier_.SetBudget(bytes); }  // CONFIG SET maxmemory
@@ -259,6 +262,16 @@ class DurableKeyspace final : public Keyspace {
   uint64_t written_index_ = 0;  // last entry in LevelDB
   uint64_t synced_index_ = 0;   // last entry in LevelDB and synced to disk
   MemoryTier tier_;
+  // Namespaces from this one on were made by this process (or LevelDB held no key when it was
+  // opened): every key of theirs that LevelDB holds went through an overlay and was drained into
+  // the tier. While the tier kept every entry it was given (a FLUSHALL clears it along with every
+  // live namespace), a key of theirs in no overlay and not in the tier does not exist: no LevelDB
+  // read, which for a write of a new key is most of its cost.
+  uint64_t first_tiered_ns_ = UINT64_MAX;
+  bool TierHoldsEveryKeyOf(uint64_t ns) const {
+    return ns >= first_tiered_ns_ && tier_.kept_every_put();
+  }
+  uint64_t store_reads_ = 0;  // KeyspaceStats::store_reads
   std::deque<uint64_t> orphans_;  // namespaces awaiting GC, oldest first
 
   // The expiry index is loaded into the wheel up to (excluding) wheel_cursor_, a LevelDB key;

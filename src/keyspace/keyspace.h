@@ -61,6 +61,7 @@ struct KeyspaceStats {
   uint64_t tier_hits = 0;
   uint64_t tier_misses = 0;
   uint64_t tier_evictions = 0;
+  uint64_t store_reads = 0;  // key lookups that missed the tier and read LevelDB
   uint64_t tier_bytes = 0;
   uint64_t tier_entries = 0;
   uint64_t pending_bytes = 0;  // applied, not in the store yet (write-behind)

@@ -203,6 +203,7 @@ bool MemoryTier::Put(uint64_t ns, std::string_view key, const Entry& entry) {
   const uint64_t charge = ChargeOfNode(alloc);
   if (budget_ != 0 && charge > budget_) {
     if (slot != Table::kNone) Remove(slot);
+    dropped_ = true;
     return false;
   }
   Node* n = nullptr;
@@ -249,6 +250,7 @@ void MemoryTier::Clear() {
   for (size_t i = 0; i < table_.capacity(); ++i) ::operator delete(table_.At(i));
   table_.Clear();
   bytes_ = 0;
+  dropped_ = false;
 }
 
 void MemoryTier::SetBudget(uint64_t budget_bytes) {
@@ -287,6 +289,7 @@ void MemoryTier::EvictToFit(const Node* keep) {
     if (victim == Table::kNone) break;
     Remove(victim);
     ++evictions_;
+    dropped_ = true;
   }
 }
 

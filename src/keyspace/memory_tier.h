@@ -67,6 +67,9 @@ class MemoryTier {
   uint64_t hits() const { return hits_; }
   uint64_t misses() const { return misses_; }
   uint64_t evictions() const { return evictions_; }
+  // True while every entry Put since construction or the last Clear is still here unless Erased:
+  // nothing was evicted or refused for its size. ResetStats does not change it.
+  bool kept_every_put() const { return !dropped_; }
   void ResetStats() { hits_ = misses_ = evictions_ = 0; }
 
  private:
@@ -91,6 +94,7 @@ class MemoryTier {
   uint64_t hits_ = 0;
   uint64_t misses_ = 0;
   uint64_t evictions_ = 0;
+  bool dropped_ = false;  // see kept_every_put()
   mutable Entry scratch_;  // what Get and Peek return
 };
 

@@ -138,6 +138,7 @@ std::string Node::InfoSection(std::string_view name) {
     Field(&o, "tier_hits", ks.tier_hits);
     Field(&o, "tier_misses", ks.tier_misses);
     Field(&o, "tier_evictions", ks.tier_evictions);
+    Field(&o, "tier_store_reads", ks.store_reads);
     Field(&o, "write_behind_bytes", ks.pending_bytes);
   } else if (name == "persistence") {
     Status log_status = log_->status();

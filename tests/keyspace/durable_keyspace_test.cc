@@ -748,3 +748,48 @@ TEST_CASE("write-behind: FLUSHDB over pending keys persists, and GC finds nothin
   CollectAll(*ks, 100, &calls);
   CHECK(ks->orphaned_namespaces() == 0);
 }
+
+TEST_CASE("a key missing from a tier that holds every key is absent without a LevelDB read") {
+  testing::TempDir dir;
+  {
+    auto ks = OpenAt(dir.path());  // a new store: every key it will hold passes the tier
+    ks->BeginApply(1, kNow);
+    for (int i = 0; i < 100; ++i) ks->Put(0, "key:" + std::to_string(i), Str("v"));
+    REQUIRE(ks->CommitApply().ok());
+    REQUIRE(ks->Flush().ok());
+    CHECK(ValueOf(*ks, 0, "key:7") == "v");
+    CHECK(ValueOf(*ks, 0, "missing") == "<nil>");
+    CHECK(ks->Stats().store_reads == 0);
+  }
+  {
+    // Reopened with keys in LevelDB and none in the tier: a miss must read LevelDB.
+    auto ks = OpenAt(dir.path());
+    CHECK(ValueOf(*ks, 0, "key:7") == "v");
+    CHECK(ValueOf(*ks, 0, "missing") == "<nil>");
+    CHECK(ks->Stats().store_reads == 2);
+    // A namespace made since opening (FLUSHDB, FLUSHALL) holds only keys that passed the tier.
+    ks->BeginApply(2, kNow);
+    ks->FlushDb(0);
+    ks->Put(0, "after", Str("a"));
+    REQUIRE(ks->CommitApply().ok());
+    REQUIRE(ks->Flush().ok());
+    CHECK(ValueOf(*ks, 0, "after") == "a");
+    CHECK(ValueOf(*ks, 0, "key:7") == "<nil>");
+    CHECK(ks->Stats().store_reads == 2);
+    CHECK(ValueOf(*ks, 1, "elsewhere") == "<nil>");  // db 1 is still in its old namespace
+    CHECK(ks->Stats().store_reads == 3);
+  }
+}
+
+TEST_CASE("once the tier has evicted, a miss reads LevelDB again") {
+  testing::TempDir dir;
+  auto ks = OpenAt(dir.path(), /*maxmemory=*/16 * 1024);
+  const std::string value(1000, 'v');
+  ks->BeginApply(1, kNow);
+  for (int i = 0; i < 100; ++i) ks->Put(0, "key:" + std::to_string(i), Str(value));
+  REQUIRE(ks->CommitApply().ok());
+  REQUIRE(ks->Flush().ok());
+  REQUIRE(ks->Stats().tier_evictions > 0);
+  for (int i = 0; i < 100; ++i) CHECK(ValueOf(*ks, 0, "key:" + std::to_string(i)) == value);
+  CHECK(ks->Stats().store_reads > 0);
+}

@@ -190,3 +190,22 @@ TEST_CASE("tier eviction samples: recently used entries outlive untouched ones")
   CHECK(hot_left >= 470);  // evicting at random would keep ~375 of each half
   CHECK(cold_left <= 290);
 }
+
+TEST_CASE("kept_every_put turns false on an eviction or a refused entry, true again on Clear") {
+  const uint64_t one = MemoryTier::ChargeFor("k0", Str("v"));
+  MemoryTier tier(2 * one);
+  tier.Put(0, "k0", Str("v"));
+  tier.Put(0, "k1", Str("v"));
+  CHECK(tier.Erase(0, "k1"));  // an erase is not a loss
+  CHECK(tier.kept_every_put());
+  tier.Put(0, "k1", Str("v"));
+  tier.Put(0, "k2", Str("v"));
+  CHECK(tier.evictions() == 1);
+  CHECK_FALSE(tier.kept_every_put());
+  tier.ResetStats();
+  CHECK_FALSE(tier.kept_every_put());
+  tier.Clear();
+  CHECK(tier.kept_every_put());
+  CHECK_FALSE(tier.Put(0, "huge", Str(std::string(4 * one, 'x'))));
+  CHECK_FALSE(tier.kept_every_put());
+}
