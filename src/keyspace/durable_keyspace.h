@@ -272,6 +272,7 @@ class DurableKeyspace final : public Keyspace {
     return ns >= first_tiered_ns_ && tier_.kept_every_put();
   }
   uint64_t store_reads_ = 0;  // KeyspaceStats::store_reads
+  size_t applies_since_drain_ = 0;  // paces DrainWritten between groups
   std::deque<uint64_t> orphans_;  // namespaces awaiting GC, oldest first
 
   // The expiry index is loaded into the wheel up to (excluding) wheel_cursor_, a LevelDB key;

@@ -454,6 +454,10 @@ void Log::WriterLoop() {
     const bool must_sync = stop_ || sync_requested_ > sync_done_ || second_passed;
     const uint64_t ticket = sync_requested_;
     const bool failed = !failure_.ok();
+    if (second_passed && queue_.empty() && !stop_ && ticket == sync_done_ && !failed) {
+      EverySecSync(lock);
+      continue;
+    }
     std::vector<WriteOp> ops = std::move(queue_);
     queue_.clear();
     writing_ = true;
@@ -480,6 +484,32 @@ void Log::WriterLoop() {
     idle_cv_.notify_all();
     if (stop_ && queue_.empty()) break;
   }
+}
+
+// The once-a-second fdatasync of what inline writes left unsynced. It runs without mu_ and
+// without `writing_`, so the loop's inline writes (which only need mu_) go on meanwhile: waiting
+// for an fdatasync that takes milliseconds on a busy disk was, once a second, the slowest
+// request's latency. The file stays open while this holds it, even if the loop moves to the next
+// segment (which syncs the one it leaves itself); what is written while the sync runs is left
+// unsynced for the next one.
+void Log::EverySecSync(std::unique_lock<std::mutex>& lock) {
+  std::shared_ptr<WritableFile> file = writer_file_;
+  if (!unsynced_ || file == nullptr) return;
+  unsynced_ = false;
+  lock.unlock();
+  Status st = file->Sync();
+  file.reset();
+  lock.lock();
+  if (!st.ok()) {
+    unsynced_ = true;
+    (void)FailLocked(st);
+    lock.unlock();
+    if (options_.on_failure) options_.on_failure(st);
+    lock.lock();
+    return;
+  }
+  last_sync_ = std::chrono::steady_clock::now();
+  fsyncs_.fetch_add(1, std::memory_order_relaxed);
 }
 
 // Writes every op, one Append per op (ops for one file were coalesced by Enqueue), then syncs as

@@ -168,6 +168,7 @@ class Log {
   Status SwitchWriterFile(const WriteOp& op);
   void WaitIdle(std::unique_lock<std::mutex>& lock);
   Status FailLocked(Status st);
+  void EverySecSync(std::unique_lock<std::mutex>& lock);  // writer thread; mu_ held on entry/exit
 
   // Constant after construction.
   const Options options_;
@@ -182,7 +183,7 @@ class Log {
   bool closed_ = false;
 
   // Writer thread only, except that the loop may touch them under mu_ while the writer is idle.
-  std::unique_ptr<WritableFile> writer_file_;
+  std::shared_ptr<WritableFile> writer_file_;  // shared with an everysec sync in progress
   std::string writer_path_;
   bool unsynced_ = false;
   std::chrono::steady_clock::time_point last_sync_;

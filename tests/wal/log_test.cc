@@ -522,6 +522,53 @@ TEST_CASE("inline writes: everysec still fdatasyncs within about a second of an 
   CHECK(log->stats().fsyncs == before + 1);
 }
 
+TEST_CASE("inline writes: an everysec fdatasync in progress does not hold up the next write") {
+  TempDir dir;
+  FaultEnv env;
+  Gate release;
+  std::atomic<bool> syncing{false};
+  std::vector<Status> failures;
+  std::mutex failures_mu;
+  Options opts;
+  opts.dir = dir.path();
+  opts.env = &env;
+  opts.fsync = FsyncPolicy::kEverySec;
+  opts.inline_writes = true;
+  opts.on_failure = [&](const Status& st) {
+    std::lock_guard lock(failures_mu);
+    failures.push_back(st);
+  };
+  auto log = MustOpen(opts);
+  env.SetSyncHook([&] {
+    syncing = true;
+    release.Wait();
+    return Status::Ok();
+  });
+  log->AppendPayloads(1, {PayloadFor(1)});
+  auto until = [](auto done) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return done();
+  };
+  REQUIRE(until([&] { return syncing.load(); }));  // the writer is inside fdatasync, held
+  // On another thread: before the change this write waited for the held sync, forever here.
+  std::thread writer([&] { log->AppendPayloads(2, {PayloadFor(2)}); });
+  CHECK(until([&] { return log->durable_index() == 2; }));
+  release.Open();
+  writer.join();
+  CHECK(until([&] { return log->stats().fsyncs >= 1; }));
+  // A failed everysec sync fails the log: nothing becomes durable after it.
+  env.SetSyncHook([] { return Status::IoError("injected fdatasync failure"); });
+  log->AppendPayloads(3, {PayloadFor(3)});
+  CHECK(until([&] { return log->status().code() == ErrorCode::kIoError; }));
+  log->AppendPayloads(4, {PayloadFor(4)});
+  CHECK(log->durable_index() == 3);
+  std::lock_guard lock(failures_mu);
+  CHECK(failures.size() == 1);
+}
+
 TEST_CASE("inline writes: a failed write or fsync claims no durability") {
   for (bool fail_sync : {false, true}) {
     CAPTURE(fail_sync);
