@@ -135,8 +135,8 @@ Status Node::OpenStorage() {
     // gap with empty records so new records never reuse an applied index.
     std::fprintf(stderr, "write log ends at %" PRIu64 " but the keyspace applied %" PRIu64
                  "; filling the gap\n", log_->last_index(), applied);
-    std::vector<std::string> fillers(applied - log_->last_index());
-    CAIRN_RETURN_IF_ERROR(log_->Append(std::move(fillers)).status());
+    std::vector<std::string_view> fillers(applied - log_->last_index());
+    CAIRN_RETURN_IF_ERROR(log_->Append(fillers).status());
     CAIRN_RETURN_IF_ERROR(log_->Sync());
   }
   compacted_up_to_ = applied;
@@ -375,11 +375,10 @@ void Node::BeforePoll() {
 
 void Node::AppendProposals() {
   if (unlogged_.empty()) return;
-  // The log takes its own copy; the proposal keeps the payload to apply it once durable.
-  std::vector<std::string> payloads;
-  payloads.reserve(unlogged_.size());
-  for (auto& p : unlogged_) payloads.push_back(p.payload);
-  Result<uint64_t> last = log_->Append(std::move(payloads));
+  // The log only reads the payloads; the proposals keep them to apply once durable.
+  append_views_.clear();
+  for (const auto& p : unlogged_) append_views_.push_back(p.payload);
+  Result<uint64_t> last = log_->Append(append_views_);
   if (!last.ok()) {
     // The log refused: nothing was acknowledged; tell each proposer.
     for (auto& p : unlogged_) {

@@ -26,6 +26,9 @@ Result<std::unique_ptr<WalWriteLog>> WalWriteLog::Open(const std::string& dir, F
   o.fsync = ToWal(policy);
   o.segment_bytes = segment_bytes;
   o.inline_writes = true;
+  // The node applies from its own proposals and replays from the segments: a tail cache would
+  // only copy every payload (and free it later) on the loop thread. Raft's followers will want it.
+  o.tail_cache_bytes = 0;
   o.on_durable = [cb = std::move(on_durable)](uint64_t) { cb(); };
   o.on_failure = [](const Status& st) {
     std::fprintf(stderr, "write log failed, no more writes will be acknowledged: %s\n",
@@ -39,9 +42,9 @@ Result<std::unique_ptr<WalWriteLog>> WalWriteLog::Open(const std::string& dir, F
   return std::unique_ptr<WalWriteLog>(new WalWriteLog(std::move(*log), policy));
 }
 
-Result<uint64_t> WalWriteLog::Append(std::vector<std::string> payloads) {
+Result<uint64_t> WalWriteLog::Append(std::span<const std::string_view> payloads) {
   if (!log_->status().ok()) return log_->status();
-  return log_->AppendPayloads(kSingleNodeTerm, std::move(payloads));
+  return log_->AppendPayloads(kSingleNodeTerm, payloads);
 }
 
 uint64_t WalWriteLog::durable_index() const {

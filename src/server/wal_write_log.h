@@ -20,7 +20,7 @@ class WalWriteLog final : public WriteLog {
                                                    uint64_t segment_bytes,
                                                    std::function<void()> on_durable);
 
-  Result<uint64_t> Append(std::vector<std::string> payloads) override;
+  Result<uint64_t> Append(std::span<const std::string_view> payloads) override;
   uint64_t durable_index() const override;
   uint64_t last_index() const override { return log_->last_index(); }
   Result<std::vector<std::pair<uint64_t, std::string>>> Read(uint64_t from, uint64_t to,

@@ -7,7 +7,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -18,7 +20,8 @@ class WriteLog {
  public:
   virtual ~WriteLog() = default;
   // Appends payloads as the next records and returns the index of the last. Never blocks on I/O.
-  virtual Result<uint64_t> Append(std::vector<std::string> payloads) = 0;
+  // The payloads are only read during the call: the node keeps its own to apply.
+  virtual Result<uint64_t> Append(std::span<const std::string_view> payloads) = 0;
   // Every record up to this index is durable under the configured fsync policy.
   virtual uint64_t durable_index() const = 0;
   virtual uint64_t last_index() const = 0;
@@ -38,7 +41,7 @@ class WriteLog {
 // Instantly "durable" in-memory log: records are numbered and dropped.
 class MemoryWriteLog final : public WriteLog {
  public:
-  Result<uint64_t> Append(std::vector<std::string> payloads) override {
+  Result<uint64_t> Append(std::span<const std::string_view> payloads) override {
     last_ += payloads.size();
     return last_;
   }

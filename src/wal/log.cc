@@ -131,36 +131,59 @@ uint64_t Log::Append(std::vector<Record> batch) {
   std::vector<WriteOp> ops;
   for (const Record& r : batch) {
     CAIRN_ASSERT(r.index == last_index_ + 1);
-    CAIRN_ASSERT(r.payload.size() <= kMaxPayloadBytes);
-    const size_t frame_bytes = FrameBytes(r.payload.size());
-    Segment* seg = &segments_.back();
-    if (!seg->offsets.empty() && seg->size_bytes + frame_bytes > options_.segment_bytes) {
-      seg = &Roll(r.index, &ops);
-    }
-    if (ops.empty() || ops.back().path != seg->path) {
-      ops.emplace_back();
-      ops.back().path = seg->path;
-    }
-    EncodeFrame(&ops.back().bytes, r.index, r.term, r.payload);
-    ops.back().last_index = r.index;
-    ++ops.back().records;
-    seg->offsets.push_back(seg->size_bytes);
-    seg->size_bytes += frame_bytes;
-    last_index_ = r.index;
+    FrameRecord(r.index, r.term, r.payload, &ops);
   }
-  append_calls_.fetch_add(1, std::memory_order_relaxed);
-  records_appended_.fetch_add(batch.size(), std::memory_order_relaxed);
-  Enqueue(std::move(ops));
+  FinishAppend(batch.size(), std::move(ops));
   AddToCache(&batch);
   return last_index_;
 }
 
-uint64_t Log::AppendPayloads(uint64_t term, std::vector<std::string> payloads) {
-  std::vector<Record> batch;
-  batch.reserve(payloads.size());
-  uint64_t index = last_index_;
-  for (std::string& p : payloads) batch.push_back(Record{++index, term, std::move(p)});
-  return Append(std::move(batch));
+uint64_t Log::AppendPayloads(uint64_t term, std::span<const std::string_view> payloads) {
+  CAIRN_ASSERT(!closed_);
+  if (payloads.empty()) return last_index_;
+  const uint64_t first = last_index_ + 1;
+  std::vector<WriteOp> ops;
+  for (std::string_view p : payloads) FrameRecord(last_index_ + 1, term, p, &ops);
+  FinishAppend(payloads.size(), std::move(ops));
+  if (options_.tail_cache_bytes > 0) {
+    std::vector<Record> batch;
+    batch.reserve(payloads.size());
+    uint64_t index = first;
+    for (std::string_view p : payloads) batch.push_back(Record{index++, term, std::string(p)});
+    AddToCache(&batch);
+  }
+  return last_index_;
+}
+
+uint64_t Log::AppendPayloads(uint64_t term, const std::vector<std::string>& payloads) {
+  std::vector<std::string_view> views(payloads.begin(), payloads.end());
+  return AppendPayloads(term, std::span<const std::string_view>(views));
+}
+
+void Log::FrameRecord(uint64_t index, uint64_t term, std::string_view payload,
+                      std::vector<WriteOp>* ops) {
+  CAIRN_ASSERT(payload.size() <= kMaxPayloadBytes);
+  const size_t frame_bytes = FrameBytes(payload.size());
+  Segment* seg = &segments_.back();
+  if (!seg->offsets.empty() && seg->size_bytes + frame_bytes > options_.segment_bytes) {
+    seg = &Roll(index, ops);
+  }
+  if (ops->empty() || ops->back().path != seg->path) {
+    ops->emplace_back();
+    ops->back().path = seg->path;
+  }
+  EncodeFrame(&ops->back().bytes, index, term, payload);
+  ops->back().last_index = index;
+  ++ops->back().records;
+  seg->offsets.push_back(seg->size_bytes);
+  seg->size_bytes += frame_bytes;
+  last_index_ = index;
+}
+
+void Log::FinishAppend(size_t records, std::vector<WriteOp> ops) {
+  append_calls_.fetch_add(1, std::memory_order_relaxed);
+  records_appended_.fetch_add(records, std::memory_order_relaxed);
+  Enqueue(std::move(ops));
 }
 
 Log::Segment& Log::Roll(uint64_t first_index, std::vector<WriteOp>* ops) {

@@ -22,7 +22,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
+#include <string_view>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -51,7 +53,8 @@ struct Options {
   FsyncPolicy fsync = FsyncPolicy::kAlways;
   // A segment rolls over once the next record would take it past this size.
   uint64_t segment_bytes = uint64_t{64} << 20;
-  // Payload bytes of the most recent records kept in memory for Read().
+  // Payload bytes of the most recent records kept in memory for Read(); 0: none, and appending
+  // copies no payload (Read() then always reads the segments).
   size_t tail_cache_bytes = size_t{4} << 20;
   // Append() writes the records itself, on the caller's thread, before it returns, and under
   // kAlways fdatasyncs them too: Redis's model, one write (and sync) per loop iteration with no
@@ -97,8 +100,10 @@ class Log {
   // Queues records for writing (or writes them, with inline_writes); returns the last index. The
   // indexes must continue the log: batch[0].index == last_index() + 1, then +1 each (asserted).
   uint64_t Append(std::vector<Record> batch);
-  // Append() with the next indexes assigned, all with `term`.
-  uint64_t AppendPayloads(uint64_t term, std::vector<std::string> payloads);
+  // Append() with the next indexes assigned, all with `term`. The payloads are only read: the
+  // tail cache, if any, takes copies.
+  uint64_t AppendPayloads(uint64_t term, std::span<const std::string_view> payloads);
+  uint64_t AppendPayloads(uint64_t term, const std::vector<std::string>& payloads);
 
   // Index of the first record still held; last_index() + 1 when the log is empty.
   uint64_t first_index() const { return first_index_; }
@@ -168,6 +173,10 @@ class Log {
   Status SwitchWriterFile(const WriteOp& op);
   void WaitIdle(std::unique_lock<std::mutex>& lock);
   Status FailLocked(Status st);
+  // Frames one record into *ops (rolling to a new segment when full); Append's shared step.
+  void FrameRecord(uint64_t index, uint64_t term, std::string_view payload,
+                   std::vector<WriteOp>* ops);
+  void FinishAppend(size_t records, std::vector<WriteOp> ops);
   void EverySecSync(std::unique_lock<std::mutex>& lock);  // writer thread; mu_ held on entry/exit
 
   // Constant after construction.

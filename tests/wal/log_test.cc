@@ -477,6 +477,26 @@ TEST_CASE("close writes and syncs everything queued, under every policy") {
 
 // --- inline_writes: Append writes (and under kAlways syncs) on the caller's thread ---
 
+TEST_CASE("AppendPayloads frames views with the next indexes, cached or read back from files") {
+  for (size_t cache_bytes : {size_t{0}, size_t{1} << 20}) {
+    CAPTURE(cache_bytes);
+    TempDir dir;
+    Options opts = SmallSegments(dir.path());
+    opts.tail_cache_bytes = cache_bytes;
+    auto log = MustOpen(opts);
+    for (uint64_t first = 1; first <= 60; first += 6) {
+      std::vector<std::string> owned;
+      for (uint64_t i = first; i < first + 6; ++i) owned.push_back(PayloadFor(i));
+      std::vector<std::string_view> views(owned.begin(), owned.end());
+      CHECK(log->AppendPayloads(3, std::span<const std::string_view>(views)) == first + 5);
+    }  // the payloads are gone: what Read returns is the log's own
+    REQUIRE(log->Sync().ok());
+    CHECK(SegmentFiles(dir.path()).size() > 1);
+    CheckRange(log.get(), 1, 60, 3);
+    CheckRange(log.get(), 55, 60, 3);
+  }
+}
+
 TEST_CASE("inline writes: always is durable and fdatasynced when Append returns") {
   TempDir dir;
   DurableWaiter waiter;
