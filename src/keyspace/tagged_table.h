@@ -22,7 +22,8 @@ namespace cairn::keyspace {
 
 // The hash of a (namespace, key) in every in-memory table of the keyspace: computed once per
 // lookup, it serves each table the lookup visits.
-// KeyHashOf takes StableHash64(key) already computed.
+// KeyHashOf takes StableHash64(key) already computed. It is its own inverse in key_hash:
+// KeyHashOf(ns, KeyHash(ns, key)) == StableHash64(key).
 inline uint64_t KeyHashOf(uint64_t ns, uint64_t key_hash) {
   return key_hash ^ (ns * 0x9e3779b97f4a7c15ull);
 }

@@ -108,3 +108,9 @@ TEST_CASE("overlay grows past its initial table and a walk visits every slot onc
     CHECK(ValueAt(o, (i + 1) % 3, key, KeyHash((i + 1) % 3, key)) == "<none>");
   }
 }
+
+TEST_CASE("KeyHashOf gives back a key's StableHash64 from its table hash (Encode sorts by it)") {
+  for (uint64_t ns : {uint64_t{0}, uint64_t{7}, uint64_t{1} << 40}) {
+    CHECK(KeyHashOf(ns, KeyHash(ns, "some:key")) == cairn::StableHash64("some:key"));
+  }
+}
