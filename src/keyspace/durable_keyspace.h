@@ -120,6 +120,7 @@ class DurableKeyspace final : public Keyspace {
   Status Checkpoint() override;
   uint64_t synced_index() const override { return synced_index_; }
   KeyspaceStats Stats() const override;
+  void Pace(size_t commands) override;
   void ResetStats() override {
     tier_.ResetStats();
     store_reads_ = 0;

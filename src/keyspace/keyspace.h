@@ -134,6 +134,10 @@ class Keyspace {
   // records per call (the node calls it every loop iteration, outside applies). Returns how many
   // records were removed; 0 means nothing is left to do. Not part of the replicated state.
   virtual Result<size_t> CollectGarbage(size_t max_records) { return size_t{0}; }
+  // The node ran `commands` commands since the last call (once per loop iteration, outside
+  // applies): work kept for later (moving written entries into the tier) advances in proportion,
+  // so that it never stalls the loop in one piece, reads-only loads included.
+  virtual void Pace(size_t commands) {}
   // The memory tier's byte budget (CONFIG SET maxmemory); 0 = no limit.
   virtual void SetMaxMemory(uint64_t bytes) {}
 };

@@ -362,6 +362,8 @@ void Node::RecordSlowlog(const Client& c, const std::vector<std::string>& argv, 
 // --- the write path ---
 
 void Node::BeforePoll() {
+  keyspace_->Pace(stats_.total_commands - paced_commands_);
+  paced_commands_ = stats_.total_commands;
   // Applying writes lets waiting clients go on, which may propose more: repeat while that
   // happens, a bounded number of times per iteration.
   for (int round = 0; round < 16; ++round) {
@@ -667,6 +669,7 @@ Status Node::ConfigSet(const std::vector<std::pair<std::string, std::string>>& p
 
 void Node::ResetStats() {
   stats_ = Stats();
+  paced_commands_ = 0;
   dispatcher_->ResetStats();
   keyspace_->ResetStats();
 }

@@ -161,6 +161,7 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   std::vector<uint64_t> monitors_;
   std::vector<uint64_t> resume_;          // clients whose writes are applied and that may go on
   std::vector<Proposal> unlogged_;        // proposed in this iteration, not yet in the log
+  uint64_t paced_commands_ = 0;  // stats_.total_commands at the last Keyspace::Pace
   std::vector<std::string_view> append_views_;  // AppendProposals' scratch: views of unlogged_
   std::deque<std::pair<uint64_t, Proposal>> inflight_;  // in the log, not yet durable
   std::deque<commands::SlowlogEntry> slowlog_;

@@ -793,3 +793,19 @@ TEST_CASE("once the tier has evicted, a miss reads LevelDB again") {
   for (int i = 0; i < 100; ++i) CHECK(ValueOf(*ks, 0, "key:" + std::to_string(i)) == value);
   CHECK(ks->Stats().store_reads > 0);
 }
+
+TEST_CASE("write-behind: Pace moves twice the commands' worth of written entries into the tier") {
+  testing::TempDir dir;
+  auto ks = OpenWriteBehind(dir.path(), 64 << 20);
+  for (int i = 0; i < 100; ++i) GroupPut(*ks, i + 1, "key:" + std::to_string(i), "v");
+  REQUIRE(ks->Checkpoint().ok());
+  REQUIRE(ks->WaitForWrite().ok());  // written: from now on it drains into the tier
+  const uint64_t before = ks->Stats().tier_entries;
+  ks->Pace(0);
+  CHECK(ks->Stats().tier_entries == before);
+  ks->Pace(10);
+  CHECK(ks->Stats().tier_entries == before + 20);
+  ks->Pace(1000);  // more than is left: drains the rest
+  CHECK(ks->Stats().tier_entries == 100);
+  CHECK(ValueOf(*ks, 0, "key:42") == "v");
+}
