@@ -295,7 +295,7 @@ TEST_CASE("10k keys with a 1 s TTL and no reads: DBSIZE is 0 within 3 s") {
 TEST_CASE("Background checkpoints drop the log prefix; a crash after them loses nothing") {
   std::string dir = MakeTempDir("cairn-checkpoint");
   ServerProcess srv({"--appendfsync", "always", "--log-compact-interval-ms", "200",
-                     "--wal-segment-bytes", "1mb"},
+                     "--log-compact-bytes", "0", "--wal-segment-bytes", "1mb"},
                     dir);
   REQUIRE(srv.Start());
   const std::string value(200, 'v');
@@ -332,4 +332,48 @@ TEST_CASE("Background checkpoints drop the log prefix; a crash after them loses 
   CHECK(Run(c.get(), {"GET", "ck:1"}) == "(nil)");
   CHECK(Run(c.get(), {"GET", "ck:19990"}) == "new");
   CHECK(Run(c.get(), {"GET", "ck:19999"}) == value);
+}
+
+// A checkpoint waits for both the interval and the log growth: a slow writer does not pay one
+// every interval, and once the log has grown enough one starts within the interval.
+TEST_CASE("Checkpoints wait until the log has grown by log-compact-bytes") {
+  std::string dir = MakeTempDir("cairn-checkpoint-bytes");
+  ServerProcess srv({"--appendfsync", "everysec", "--log-compact-interval-ms", "100",
+                     "--log-compact-bytes", "2mb"},
+                    dir);
+  REQUIRE(srv.Start());
+  ContextPtr c = srv.Connect();
+  auto field = [&](const std::string& name) {
+    std::string info = Run(c.get(), {"INFO", "persistence"});
+    size_t at = info.find("\r\n" + name + ":");
+    REQUIRE(at != std::string::npos);
+    return std::stoull(info.substr(at + name.size() + 3));
+  };
+  const std::string value(1000, 'v');
+  auto write_keys = [&](int from, int to) {
+    std::vector<std::vector<std::string>> cmds;
+    for (int i = from; i < to; ++i) cmds.push_back({"SET", "cb:" + std::to_string(i), value});
+    REQUIRE(Pipeline(c.get(), cmds));
+  };
+  write_keys(0, 1000);  // ~1 MB: under the floor
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // six intervals
+  CHECK(field("checkpoints") == 0);
+  CHECK(field("log_bytes_since_checkpoint") >= 1000 * value.size());
+  write_keys(1000, 2200);  // past 2 MB in all
+  auto deadline = Clock::now() + std::chrono::seconds(10 * ResourceScale());
+  while (field("checkpoints") == 0 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(field("checkpoints") == 1);
+  CHECK(field("log_bytes_since_checkpoint") < 1000 * value.size());
+  // The floor is live: at 0 the pending writes are checkpointed at the next interval.
+  write_keys(2200, 2300);
+  REQUIRE(Run(c.get(), {"CONFIG", "SET", "log-compact-bytes", "0"}) == "OK");
+  deadline = Clock::now() + std::chrono::seconds(10 * ResourceScale());
+  while (field("checkpoints") < 2 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(field("checkpoints") == 2);
+  CHECK(field("log_bytes_since_checkpoint") == 0);
+  CHECK(Run(c.get(), {"DBSIZE"}) == "2300");
 }

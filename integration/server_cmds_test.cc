@@ -155,6 +155,10 @@ TEST_CASE("CONFIG GET, SET and RESETSTAT") {
   CHECK(Run(c.get(), {"CONFIG", "SET", "log-compact-interval-ms", "-5"}).rfind(
             "ERR CONFIG SET failed (possibly related to argument 'log-compact-interval-ms')", 0) == 0);
   CHECK(Run(c.get(), {"CONFIG", "SET", "log-compact-interval-ms", "5000"}) == "OK");
+  CHECK(Run(c.get(), {"CONFIG", "GET", "log-compact-bytes"}) == "[log-compact-bytes,67108864]");
+  CHECK(Run(c.get(), {"CONFIG", "SET", "log-compact-bytes", "-1"}).rfind(
+            "ERR CONFIG SET failed (possibly related to argument 'log-compact-bytes')", 0) == 0);
+  CHECK(Run(c.get(), {"CONFIG", "SET", "log-compact-bytes", "64mb"}) == "OK");
   CHECK(Run(c.get(), {"CONFIG", "RESETSTAT"}) == "OK");
   CHECK(Contains(Run(c.get(), {"INFO", "stats"}), "keyspace_hits:0"));
 }

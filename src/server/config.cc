@@ -126,6 +126,7 @@ const std::vector<Option>& Options() {
       IntOption("active-expire-keys-per-cycle", true, &Config::active_expire_keys_per_cycle, 1, 1000000),
       MemoryOption("wal-segment-bytes", false, &Config::wal_segment_bytes, 1024 * 1024),
       IntOption("log-compact-interval-ms", true, &Config::log_compact_interval_ms, 0, INT32_MAX),
+      MemoryOption("log-compact-bytes", true, &Config::log_compact_bytes, 0),
       MemoryOption("write-behind-bytes", false, &Config::write_behind_bytes, 0),
   };
   return kOptions;

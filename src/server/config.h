@@ -39,9 +39,15 @@ struct Config {
   std::string appendonly = "yes";
   int64_t active_expire_keys_per_cycle = 200;
   int64_t wal_segment_bytes = 64ll * 1024 * 1024;
-  // How often the log prefix that LevelDB holds is dropped (one LevelDB fsync each time). It
-  // bounds what a restart after a crash replays. 0: only at shutdown.
+  // When applied writes are checkpointed into LevelDB and the log prefix it then holds is dropped:
+  // once the interval has passed and the log has grown by log_compact_bytes since the last one
+  // (as Redis rewrites its AOF only past auto-aof-rewrite-min-size). A checkpoint writes every
+  // key changed since the last, so for a hot set its cost is per checkpoint, not per write: the
+  // size floor keeps slow writers from paying it every few seconds, and the interval keeps fast
+  // writers from paying it every few hundred milliseconds. Together they bound what a restart
+  // after a crash replays: the larger of the two. Interval 0: only at shutdown; bytes 0: no floor.
   int64_t log_compact_interval_ms = 5000;
+  int64_t log_compact_bytes = 64ll << 20;
   // Applied writes kept in memory before LevelDB gets them (DurableKeyspace write-behind); at most
   // an eighth of maxmemory. 0: written at once.
   int64_t write_behind_bytes = 64ll << 20;

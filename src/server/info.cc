@@ -155,6 +155,8 @@ std::string Node::InfoSection(std::string_view name) {
     Field(&o, "log_last_index", log_->last_index());
     Field(&o, "log_durable_index", log_->durable_index());
     Field(&o, "keyspace_applied_index", keyspace_->applied_index());
+    Field(&o, "checkpoints", checkpoints_);
+    Field(&o, "log_bytes_since_checkpoint", logged_bytes_since_checkpoint_);
     for (const auto& [k, v] : log_->Counters()) Field(&o, "log_" + k, v);
   } else if (name == "stats") {
     Field(&o, "total_connections_received", stats_.total_connections);

@@ -379,7 +379,10 @@ void Node::AppendProposals() {
   if (unlogged_.empty()) return;
   // The log only reads the payloads; the proposals keep them to apply once durable.
   append_views_.clear();
-  for (const auto& p : unlogged_) append_views_.push_back(p.payload);
+  for (const auto& p : unlogged_) {
+    append_views_.push_back(p.payload);
+    logged_bytes_since_checkpoint_ += p.payload.size();
+  }
   Result<uint64_t> last = log_->Append(append_views_);
   if (!last.ok()) {
     // The log refused: nothing was acknowledged; tell each proposer.
@@ -613,6 +616,13 @@ void Node::ReplayStep() {
   }
 }
 
+// See Config::log_compact_interval_ms: both the time and the size floor must be reached.
+bool Node::CheckpointDue(int64_t now_ms) const {
+  return config_.log_compact_interval_ms != 0 &&
+         now_ms - last_compact_ms_ >= config_.log_compact_interval_ms &&
+         logged_bytes_since_checkpoint_ >= static_cast<uint64_t>(config_.log_compact_bytes);
+}
+
 // Makes the keyspace's applied state durable on its own (at once when forced, else in the
 // background for a write-behind keyspace), and lets the log drop the prefix that is.
 void Node::MaybeCompactLog(bool force) {
@@ -621,10 +631,12 @@ void Node::MaybeCompactLog(bool force) {
   Status st;
   if (keyspace_->applied_index() > keyspace_->synced_index()) {
     if (force) {
+      logged_bytes_since_checkpoint_ = 0;
       st = keyspace_->Flush();
-    } else if (config_.log_compact_interval_ms != 0 &&
-               now - last_compact_ms_ >= config_.log_compact_interval_ms) {
+    } else if (CheckpointDue(now)) {
       last_compact_ms_ = now;
+      logged_bytes_since_checkpoint_ = 0;
+      ++checkpoints_;
       st = keyspace_->Checkpoint();
     }
   }

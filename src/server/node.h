@@ -132,6 +132,7 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   Status OpenStorage();
   void StartReplay();
   void MaybeCompactLog(bool force);
+  bool CheckpointDue(int64_t now_ms) const;
   Client* FindClient(uint64_t id);
   std::string InfoSection(std::string_view name);
   void StopLoop();
@@ -181,6 +182,8 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   int64_t replay_started_us_ = 0;
   uint64_t compacted_up_to_ = 0;
   int64_t last_compact_ms_ = 0;
+  uint64_t logged_bytes_since_checkpoint_ = 0;  // payload bytes appended since the last checkpoint
+  uint64_t checkpoints_ = 0;                    // started by MaybeCompactLog, for INFO
 };
 
 }  // namespace cairn::server
