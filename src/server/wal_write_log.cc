@@ -29,6 +29,9 @@ Result<std::unique_ptr<WalWriteLog>> WalWriteLog::Open(const std::string& dir, F
   // The node applies from its own proposals and replays from the segments: a tail cache would
   // only copy every payload (and free it later) on the loop thread. Raft's followers will want it.
   o.tail_cache_bytes = 0;
+  // Segments written into spare files: an fdatasync of a write inside a file is cheaper than
+  // one that grows it (wal/log.h), and under appendfsync always there is one per loop iteration.
+  o.max_spares = 2;
   o.on_durable = [cb = std::move(on_durable)](uint64_t) { cb(); };
   o.on_failure = [](const Status& st) {
     std::fprintf(stderr, "write log failed, no more writes will be acknowledged: %s\n",

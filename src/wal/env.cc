@@ -58,6 +58,8 @@ class PosixWritableFile final : public WritableFile {
     return Status::Ok();
   }
 
+  int fd() const { return fd_.get(); }
+
  private:
   const std::string path_;
   Fd fd_;
@@ -121,12 +123,15 @@ class PosixEnv final : public Env {
     return data;
   }
 
-  Result<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path,
+  Result<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path, uint64_t offset,
                                                      bool truncate) override {
-    int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0);
-    int fd = ::open(path.c_str(), flags, 0644);
-    if (fd < 0) return ErrnoStatus("open", path, errno);
-    return std::unique_ptr<WritableFile>(std::make_unique<PosixWritableFile>(path, fd));
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : 0);
+    auto file = std::make_unique<PosixWritableFile>(path, ::open(path.c_str(), flags, 0644));
+    if (file->fd() < 0) return ErrnoStatus("open", path, errno);
+    if (::lseek(file->fd(), static_cast<off_t>(offset), SEEK_SET) < 0) {
+      return ErrnoStatus("lseek", path, errno);
+    }
+    return std::unique_ptr<WritableFile>(std::move(file));
   }
 
   Result<std::unique_ptr<RandomAccessFile>> OpenRandomAccess(const std::string& path) override {
@@ -148,6 +153,11 @@ class PosixEnv final : public Env {
 
   Status RemoveFile(const std::string& path) override {
     if (::unlink(path.c_str()) != 0) return ErrnoStatus("unlink", path, errno);
+    return Status::Ok();
+  }
+
+  Status RenameFile(const std::string& from, const std::string& to) override {
+    if (::rename(from.c_str(), to.c_str()) != 0) return ErrnoStatus("rename", from, errno);
     return Status::Ok();
   }
 

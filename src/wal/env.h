@@ -17,8 +17,8 @@
 
 namespace cairn::wal {
 
-// A file opened for appending. Append() writes all of `data` (looping over short writes) at the
-// end.
+// A file opened for sequential writing from some offset. Append() writes all of `data` (looping
+// over short writes) where the last write ended, whatever the file held there.
 class WritableFile {
  public:
   virtual ~WritableFile() = default;
@@ -46,13 +46,18 @@ class Env {
   // Names (not paths) of the entries in dir, in no particular order.
   virtual Result<std::vector<std::string>> ListDir(const std::string& dir) = 0;
   virtual Result<std::string> ReadWholeFile(const std::string& path) = 0;
-  // Opens path for appending, creating it; `truncate` empties an existing file first.
+  // Opens path for writing from `offset`, creating it; `truncate` empties an existing file first
+  // (then offset must be 0). Bytes already past the offset are overwritten, not moved: the log
+  // writes into files it reuses, whose blocks are already allocated, so that an fdatasync need not
+  // commit a new file length to the journal.
   virtual Result<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path,
-                                                             bool truncate) = 0;
+                                                             uint64_t offset, bool truncate) = 0;
   virtual Result<std::unique_ptr<RandomAccessFile>> OpenRandomAccess(const std::string& path) = 0;
   // Cuts path to `size` bytes and makes the new length durable.
   virtual Status TruncateFile(const std::string& path, uint64_t size) = 0;
   virtual Status RemoveFile(const std::string& path) = 0;
+  // Renames a file within a directory, replacing `to`; SyncDir makes it durable.
+  virtual Status RenameFile(const std::string& from, const std::string& to) = 0;
   // Makes creations and removals of entries in dir durable.
   virtual Status SyncDir(const std::string& dir) = 0;
 };

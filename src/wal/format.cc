@@ -31,11 +31,12 @@ bool ParseSegmentFileName(std::string_view name, uint64_t* first_index) {
   return ec == std::errc() && ptr == end;
 }
 
-void EncodeHeader(std::string* dst, uint64_t first_index) {
+void EncodeHeader(std::string* dst, uint64_t first_index, uint8_t flags) {
   const size_t start = dst->size();
   dst->append(kMagic, sizeof(kMagic));
   dst->push_back(static_cast<char>(kFormatVersion));
-  dst->append(3, '\0');
+  dst->push_back(static_cast<char>(flags));
+  dst->append(2, '\0');
   PutFixed64(dst, first_index);
   PutFixed32(dst, Crc32c(dst->data() + start, dst->size() - start));
 }
@@ -66,26 +67,30 @@ FrameCheck DecodeFrame(std::string_view in, FrameView* out) {
   return FrameCheck::kOk;
 }
 
-SegmentScan ScanSegment(std::string_view file, uint64_t first_index) {
-  SegmentScan scan;
-  if (file.size() < kHeaderBytes) {
-    scan.problem = "header torn";
-    return scan;
-  }
+std::string DecodeHeader(std::string_view file, SegmentHeader* out) {
+  if (file.size() < kHeaderBytes) return "header torn";
   if (std::memcmp(file.data(), kMagic, sizeof(kMagic)) != 0 ||
       Crc32c(file.data(), kHeaderBytes - 4) != DecodeFixed32(file.data() + kHeaderBytes - 4)) {
-    scan.problem = "header corrupt";
-    return scan;
+    return "header corrupt";
   }
   if (static_cast<uint8_t>(file[4]) != kFormatVersion) {
-    scan.problem = "unknown format version " + std::to_string(static_cast<uint8_t>(file[4]));
-    return scan;
+    return "unknown format version " + std::to_string(static_cast<uint8_t>(file[4]));
   }
-  if (DecodeFixed64(file.data() + 8) != first_index) {
+  out->first_index = DecodeFixed64(file.data() + 8);
+  out->flags = static_cast<uint8_t>(file[5]);
+  return {};
+}
+
+SegmentScan ScanSegment(std::string_view file, uint64_t first_index) {
+  SegmentScan scan;
+  SegmentHeader header;
+  scan.problem = DecodeHeader(file, &header);
+  if (scan.problem.empty() && header.first_index != first_index) {
     scan.problem = "header first index does not match the file name";
-    return scan;
   }
+  if (!scan.problem.empty()) return scan;
   scan.header_ok = true;
+  scan.flags = header.flags;
   uint64_t offset = kHeaderBytes;
   while (offset < file.size()) {
     FrameView frame;

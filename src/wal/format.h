@@ -8,7 +8,12 @@
 //   segment header (kHeaderBytes = 20)
 //     magic        4 bytes  "CWAL"
 //     version      1 byte   kFormatVersion (1)
-//     reserved     3 bytes  zero
+//     flags        1 byte   kHeaderReused: the file was a spare (zero-filled or a compacted segment)
+//                           written over from the start, so past its last record it holds
+//                           zeros or an earlier use's bytes, which end the log quietly (0 in
+//                           logs from before spares; readers that ignore it cut such a tail
+//                           as torn, which is also correct)
+//     reserved     2 bytes  zero
 //     first_index  fixed64  index of the segment's first record; equals the one in the name
 //     crc          fixed32  CRC32C of the 16 bytes above
 //   record frame, repeated (kFrameOverheadBytes = 24, plus the payload)
@@ -38,7 +43,16 @@ std::string SegmentFileName(uint64_t first_index);
 // True when `name` is a segment file name; sets *first_index.
 bool ParseSegmentFileName(std::string_view name, uint64_t* first_index);
 
-void EncodeHeader(std::string* dst, uint64_t first_index);
+inline constexpr uint8_t kHeaderReused = 1;
+
+void EncodeHeader(std::string* dst, uint64_t first_index, uint8_t flags = 0);
+
+struct SegmentHeader {
+  uint64_t first_index = 0;
+  uint8_t flags = 0;
+};
+// Decodes the header at the start of `file`: empty when valid, else what is wrong with it.
+std::string DecodeHeader(std::string_view file, SegmentHeader* out);
 inline size_t FrameBytes(size_t payload_bytes) { return kFrameOverheadBytes + payload_bytes; }
 void EncodeFrame(std::string* dst, uint64_t index, uint64_t term, std::string_view payload);
 
@@ -62,6 +76,7 @@ FrameCheck DecodeFrame(std::string_view in, FrameView* out);
 // What a scan of one whole segment file found: the valid prefix, and why it ends where it does.
 struct SegmentScan {
   bool header_ok = false;
+  uint8_t flags = 0;              // the header's, when header_ok
   std::vector<uint64_t> offsets;  // file offset of each valid record, in index order
   uint64_t valid_bytes = 0;       // end of the valid prefix: 0 if the header is bad
   std::string problem;            // empty when the whole file is valid

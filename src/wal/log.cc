@@ -3,6 +3,7 @@
 #include "wal/log.h"
 
 #include <algorithm>
+#include <charconv>
 #include <utility>
 
 #include "common/assert.h"
@@ -12,6 +13,13 @@ namespace cairn::wal {
 namespace {
 
 constexpr auto kEverySecInterval = std::chrono::seconds(1);
+constexpr std::string_view kSparePrefix = "wal-spare-";
+constexpr std::string_view kSpareReady = ".tmp";
+constexpr std::string_view kSpareZeroing = ".zeroing";
+// The filler writes and syncs a chunk at a time with a pause between: the log's own fdatasyncs
+// share the disk's queue, and a 64 MiB burst was seen to stretch them (the fill has seconds).
+constexpr size_t kZeroChunkBytes = size_t{1} << 20;
+constexpr auto kZeroChunkPause = std::chrono::milliseconds(10);
 
 std::string JoinPath(const std::string& dir, std::string_view name) {
   std::string path = dir;
@@ -51,9 +59,14 @@ Status Log::Recover() {
   auto names = env_->ListDir(options_.dir);
   if (!names.ok()) return names.status();
   std::vector<std::pair<uint64_t, std::string>> found;
+  std::vector<std::string> spare_names;
   for (const std::string& name : *names) {
     uint64_t first = 0;
-    if (ParseSegmentFileName(name, &first)) found.emplace_back(first, JoinPath(options_.dir, name));
+    if (ParseSegmentFileName(name, &first)) {
+      found.emplace_back(first, JoinPath(options_.dir, name));
+    } else if (name.starts_with(kSparePrefix)) {
+      spare_names.push_back(name);
+    }
   }
   std::sort(found.begin(), found.end());
 
@@ -62,6 +75,7 @@ Status Log::Recover() {
   bool removed_any = false;
   uint64_t fresh_first_index = 1;
   for (auto& [first, path] : found) {
+    const bool last_file = path == found.back().second;
     auto data = env_->ReadWholeFile(path);
     if (!data.ok()) return data.status();
     std::string problem;
@@ -83,11 +97,23 @@ Status Log::Recover() {
       cut = removed_any = true;
       continue;
     }
-    if (!scan.problem.empty()) {
+    const bool reused = (scan.flags & kHeaderReused) != 0;
+    if (!scan.problem.empty() && reused && last_file) {
+      // Written over from the start: past the last record lie zeros or the file's earlier
+      // contents (or a torn write, never acknowledged). The log ends here, and the next record
+      // is written over them; a roll cuts the file first.
+      const std::string_view rest = std::string_view(*data).substr(scan.valid_bytes);
+      if (rest.find_first_not_of('\0') != std::string_view::npos) {
+        Note("wal: " + path + " ends at offset " + std::to_string(scan.valid_bytes) + " (" +
+             scan.problem + "); the " + std::to_string(rest.size()) +
+             " bytes after it are left from the reused file's earlier contents or a torn write");
+      }
+    } else if (!scan.problem.empty()) {
       Note("wal: recovery cut " + path + " at offset " + std::to_string(scan.valid_bytes) +
            ", dropping " + std::to_string(data->size() - scan.valid_bytes) +
            " bytes: " + scan.problem);
       CAIRN_RETURN_IF_ERROR(env_->TruncateFile(path, scan.valid_bytes));
+      data->resize(scan.valid_bytes);
       cut = true;
     }
     Segment seg;
@@ -95,6 +121,7 @@ Status Log::Recover() {
     seg.path = path;
     seg.offsets = std::move(scan.offsets);
     seg.size_bytes = scan.valid_bytes;
+    seg.file_bytes = data->size();
     segments_.push_back(std::move(seg));
   }
   if (removed_any) CAIRN_RETURN_IF_ERROR(env_->SyncDir(options_.dir));
@@ -103,6 +130,7 @@ Status Log::Recover() {
   first_index_ = segments_.front().first_index;
   last_index_ = segments_.back().last_index();
   durable_index_.store(last_index_, std::memory_order_release);
+  for (const std::string& name : spare_names) CAIRN_RETURN_IF_ERROR(RecoverSpare(name));
   return Status::Ok();
 }
 
@@ -111,10 +139,10 @@ Status Log::CreateEmptySegment(uint64_t first_index) {
   Segment seg;
   seg.first_index = first_index;
   seg.path = JoinPath(options_.dir, SegmentFileName(first_index));
-  seg.size_bytes = kHeaderBytes;
+  seg.size_bytes = seg.file_bytes = kHeaderBytes;
   std::string header;
   EncodeHeader(&header, first_index);
-  auto file = env_->OpenWritable(seg.path, /*truncate=*/true);
+  auto file = env_->OpenWritable(seg.path, 0, /*truncate=*/true);
   if (!file.ok()) return file.status();
   CAIRN_RETURN_IF_ERROR((*file)->Append(header));
   CAIRN_RETURN_IF_ERROR((*file)->Sync());
@@ -165,18 +193,25 @@ void Log::FrameRecord(uint64_t index, uint64_t term, std::string_view payload,
   CAIRN_ASSERT(payload.size() <= kMaxPayloadBytes);
   const size_t frame_bytes = FrameBytes(payload.size());
   Segment* seg = &segments_.back();
-  if (!seg->offsets.empty() && seg->size_bytes + frame_bytes > options_.segment_bytes) {
+  // A segment being appended to (its file grows with it) leaves for a spare as soon as one is
+  // ready: the journal commit per fdatasync is what spares are for.
+  const bool appending = seg->file_bytes <= seg->size_bytes;
+  if (!seg->offsets.empty() &&
+      (seg->size_bytes + frame_bytes > options_.segment_bytes ||
+       (appending && spare_count_.load(std::memory_order_relaxed) > 0))) {
     seg = &Roll(index, ops);
   }
   if (ops->empty() || ops->back().path != seg->path) {
     ops->emplace_back();
     ops->back().path = seg->path;
+    ops->back().offset = seg->size_bytes;
   }
   EncodeFrame(&ops->back().bytes, index, term, payload);
   ops->back().last_index = index;
   ++ops->back().records;
   seg->offsets.push_back(seg->size_bytes);
   seg->size_bytes += frame_bytes;
+  seg->file_bytes = std::max(seg->file_bytes, seg->size_bytes);
   last_index_ = index;
 }
 
@@ -184,17 +219,30 @@ void Log::FinishAppend(size_t records, std::vector<WriteOp> ops) {
   append_calls_.fetch_add(1, std::memory_order_relaxed);
   records_appended_.fetch_add(records, std::memory_order_relaxed);
   Enqueue(std::move(ops));
+  MaybeStartFill();
 }
 
 Log::Segment& Log::Roll(uint64_t first_index, std::vector<WriteOp>* ops) {
+  WriteOp op;
+  Segment& left = segments_.back();
+  if (left.file_bytes > left.size_bytes) {
+    // A reused file: cut its leftover bytes before the next segment exists, or recovery would
+    // take them for corruption in the middle of the log.
+    op.trim_path = left.path;
+    op.trim_bytes = left.file_bytes = left.size_bytes;
+  }
   Segment seg;
   seg.first_index = first_index;
   seg.path = JoinPath(options_.dir, SegmentFileName(first_index));
-  seg.size_bytes = kHeaderBytes;
-  WriteOp op;
+  seg.size_bytes = seg.file_bytes = kHeaderBytes;
+  Spare spare;
+  if (TakeSpare(&spare)) {
+    op.spare = std::move(spare.path);
+    seg.file_bytes = std::max(spare.bytes, seg.size_bytes);
+  }
   op.path = seg.path;
   op.create = true;
-  EncodeHeader(&op.bytes, first_index);
+  EncodeHeader(&op.bytes, first_index, op.spare.empty() ? 0 : kHeaderReused);
   ops->push_back(std::move(op));
   segments_.push_back(std::move(seg));
   return segments_.back();
@@ -375,7 +423,7 @@ Status Log::TruncateSuffix(uint64_t from_index) {
     return FailLocked(std::move(st));
   }
   seg->offsets.resize(keep);
-  seg->size_bytes = new_size;
+  seg->size_bytes = seg->file_bytes = new_size;
 
   last_index_ = from_index - 1;
   if (durable_index() > last_index_) durable_index_.store(last_index_, std::memory_order_release);
@@ -394,7 +442,9 @@ Status Log::CompactPrefix(uint64_t up_to_index) {
   bool removed = false;
   while (segments_.size() > 1 && segments_.front().last_index() <= limit) {
     // Oldest first, so a crash part-way leaves a contiguous suffix.
-    CAIRN_RETURN_IF_ERROR(env_->RemoveFile(segments_.front().path));
+    if (!KeepAsSpare(segments_.front())) {
+      CAIRN_RETURN_IF_ERROR(env_->RemoveFile(segments_.front().path));
+    }
     segments_.pop_front();
     removed = true;
   }
@@ -427,6 +477,8 @@ Status Log::Close() {
   }
   work_cv_.notify_one();
   if (writer_.joinable()) writer_.join();
+  stop_filling_.store(true);
+  if (filler_.joinable()) filler_.join();
   closed_ = true;
   return status();
 }
@@ -568,12 +620,127 @@ Status Log::SwitchWriterFile(const WriteOp& op) {
   CAIRN_RETURN_IF_ERROR(SyncWriterFile());
   writer_file_.reset();
   writer_path_.clear();
-  auto file = env_->OpenWritable(op.path, op.create);
+  if (!op.trim_path.empty()) CAIRN_RETURN_IF_ERROR(env_->TruncateFile(op.trim_path, op.trim_bytes));
+  if (!op.spare.empty()) CAIRN_RETURN_IF_ERROR(env_->RenameFile(op.spare, op.path));
+  auto file = env_->OpenWritable(op.path, op.offset, op.create && op.spare.empty());
   if (!file.ok()) return file.status();
   writer_file_ = std::move(*file);
   writer_path_ = op.path;
   if (op.create) CAIRN_RETURN_IF_ERROR(env_->SyncDir(options_.dir));
   return Status::Ok();
+}
+
+// ---- Spares -----------------------------------------------------------------------------------
+
+std::string Log::SparePath(uint64_t id, bool ready) const {
+  std::string name(kSparePrefix);
+  name += std::to_string(id);
+  name += ready ? kSpareReady : kSpareZeroing;
+  return JoinPath(options_.dir, name);
+}
+
+// A ready spare from before a restart is kept while there is room, if it cannot hold a record
+// the log could take for its own: zero-filled, or a compacted segment of this log (its records
+// all come before first_index_). Anything else (a half-filled one, a stranger) is removed.
+Status Log::RecoverSpare(const std::string& name) {
+  const std::string path = JoinPath(options_.dir, name);
+  uint64_t id = 0;
+  bool keep = name.ends_with(kSpareReady) && spares_.size() < options_.max_spares;
+  if (keep) {
+    const std::string_view digits = std::string_view(name).substr(
+        kSparePrefix.size(), name.size() - kSparePrefix.size() - kSpareReady.size());
+    auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+    keep = ec == std::errc() && ptr == digits.data() + digits.size();
+  }
+  uint64_t bytes = 0;
+  if (keep) {
+    auto data = env_->ReadWholeFile(path);
+    if (!data.ok()) return data.status();
+    bytes = data->size();
+    const std::string_view head = std::string_view(*data).substr(0, kHeaderBytes);
+    SegmentHeader header;
+    keep = head.size() == kHeaderBytes &&
+           (head.find_first_not_of('\0') == std::string_view::npos ||
+            (DecodeHeader(head, &header).empty() && header.first_index < first_index_));
+  }
+  if (!keep) return env_->RemoveFile(path);
+  next_spare_id_ = std::max(next_spare_id_, id + 1);
+  spares_.push_back(Spare{path, bytes});
+  spare_count_.store(spares_.size());
+  return Status::Ok();
+}
+
+bool Log::TakeSpare(Spare* out) {
+  if (spare_count_.load(std::memory_order_relaxed) == 0) return false;
+  std::lock_guard lock(spare_mu_);
+  if (spares_.empty()) return false;
+  *out = std::move(spares_.back());
+  spares_.pop_back();
+  spare_count_.store(spares_.size());
+  return true;
+}
+
+// A compacted segment of nearly full size becomes a spare, renamed rather than deleted.
+bool Log::KeepAsSpare(const Segment& seg) {
+  if (options_.max_spares == 0 || seg.file_bytes < options_.segment_bytes / 2) return false;
+  std::lock_guard lock(spare_mu_);
+  if (spares_.size() >= options_.max_spares) return false;
+  std::string path = SparePath(next_spare_id_++, /*ready=*/true);
+  if (!env_->RenameFile(seg.path, path).ok()) return false;  // then it is removed instead
+  spares_.push_back(Spare{std::move(path), seg.file_bytes});
+  spare_count_.store(spares_.size());
+  return true;
+}
+
+// Zero-fills a spare in the background once a segment is being appended to (no spare was at hand
+// when it began) and holds an eighth of segment_bytes; it rolls over as soon as the spare is
+// ready. Never ahead of need: while checkpoints drop segments, their files are the spares, and a
+// fill is a segment's worth of writes sharing the disk with the log's fdatasyncs.
+void Log::MaybeStartFill() {
+  if (options_.max_spares == 0 || spare_count_.load(std::memory_order_relaxed) > 0 ||
+      filling_.load(std::memory_order_relaxed)) {
+    return;
+  }
+  const Segment& seg = segments_.back();
+  if (seg.file_bytes > seg.size_bytes || seg.size_bytes < options_.segment_bytes / 8) return;
+  if (filler_.joinable()) filler_.join();  // the last fill is over: filling_ is false
+  filling_.store(true);
+  const uint64_t id = next_spare_id_++;
+  filler_ = std::thread([this, zeroing = SparePath(id, false), ready = SparePath(id, true)] {
+    FillSpare(zeroing, ready);
+  });
+}
+
+// The filler thread. A failure only means no spare: the next segment is appended to instead.
+void Log::FillSpare(std::string zeroing, std::string ready) {
+  auto fill = [&]() -> Status {
+    auto file = env_->OpenWritable(zeroing, 0, /*truncate=*/true);
+    if (!file.ok()) return file.status();
+    const std::string zeros(kZeroChunkBytes, '\0');
+    uint64_t done = 0;
+    while (done < options_.segment_bytes) {
+      if (stop_filling_.load(std::memory_order_relaxed)) return Status::Aborted("closing");
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(zeros.size(), options_.segment_bytes - done));
+      CAIRN_RETURN_IF_ERROR((*file)->Append(std::string_view(zeros).substr(0, n)));
+      // Synced each chunk: the blocks and the length are durable before the file is used.
+      CAIRN_RETURN_IF_ERROR((*file)->Sync());
+      done += n;
+      if (done < options_.segment_bytes) std::this_thread::sleep_for(kZeroChunkPause);
+    }
+    return env_->RenameFile(zeroing, ready);
+  };
+  Status st = fill();
+  bool kept = false;
+  if (st.ok()) {
+    std::lock_guard lock(spare_mu_);
+    if (spares_.size() < options_.max_spares) {
+      spares_.push_back(Spare{ready, options_.segment_bytes});
+      spare_count_.store(spares_.size());
+      kept = true;
+    }
+  }
+  if (!kept) (void)env_->RemoveFile(st.ok() ? ready : zeroing);
+  filling_.store(false);
 }
 
 }  // namespace cairn::wal

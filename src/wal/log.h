@@ -11,7 +11,17 @@
 // stops publishing progress, status() reports the error, and only a re-Open (which recovers from
 // what is actually on disk) clears it.
 //
+// Spares (Options::max_spares > 0): new segments are written into files that already have their
+// blocks, so that an fdatasync after a write inside the file commits no new length to the file
+// system's journal (measured on ext4: 15-25% faster alone, a third of the p99 next to another
+// writer). A spare is a compacted segment renamed instead of deleted or, when none is at hand, a
+// file zero-filled on a thread of its own once a segment that is being appended to holds an
+// eighth of segment_bytes; such a segment rolls over as soon as a spare is ready. The file left behind at a roll is
+// cut to its records (before the next segment's name exists), so only the last segment can end
+// in leftover bytes, and recovery ends the log there quietly (the header says "reused").
+//
 // Memory: 8 bytes per record on disk (its file offset), plus the tail cache and the queued bytes.
+// Disk: the segments, plus up to max_spares spare files of about segment_bytes each.
 #pragma once
 
 #include <atomic>
@@ -61,6 +71,9 @@ struct Options {
   // hand-off to another thread, which on a small machine costs more than it overlaps. The writer
   // thread then only serves Sync(), the everysec fsync and Close().
   bool inline_writes = false;
+  // Spare files kept for new segments to be written into (see above); 0: every segment is a new
+  // file, appended to.
+  size_t max_spares = 0;
   // Called from the writer thread after durable_index() advances, with its new value (not for
   // inline writes: the caller reads durable_index() after Append). Must not call back into the
   // Log; hand the value to the loop (e.g. uv_async_send) instead.
@@ -143,6 +156,7 @@ class Log {
     std::string path;
     std::vector<uint64_t> offsets;             // file offset of each record, in index order
     uint64_t size_bytes = 0;                   // end of the last record
+    uint64_t file_bytes = 0;                   // the file's length: more when it is a reused one
     std::unique_ptr<RandomAccessFile> reader;  // opened on first Read from this file
     uint64_t last_index() const { return first_index + offsets.size() - 1; }
   };
@@ -151,6 +165,10 @@ class Log {
   struct WriteOp {
     std::string path;
     bool create = false;  // a new segment: bytes begin with its header
+    uint64_t offset = 0;  // where in the file the bytes go
+    std::string spare;    // create: the spare file renamed to `path` first, if any
+    std::string trim_path;  // create: the segment left behind, cut to trim_bytes first
+    uint64_t trim_bytes = 0;
     std::string bytes;
     uint64_t last_index = 0;
     size_t records = 0;
@@ -178,6 +196,18 @@ class Log {
                    std::vector<WriteOp>* ops);
   void FinishAppend(size_t records, std::vector<WriteOp> ops);
   void EverySecSync(std::unique_lock<std::mutex>& lock);  // writer thread; mu_ held on entry/exit
+
+  // Spares. Paths are named by the loop thread; spares_ is shared with the filler thread.
+  struct Spare {
+    std::string path;
+    uint64_t bytes = 0;
+  };
+  std::string SparePath(uint64_t id, bool ready) const;
+  Status RecoverSpare(const std::string& name);  // Open: keeps or removes a spare file
+  bool TakeSpare(Spare* out);
+  bool KeepAsSpare(const Segment& seg);  // CompactPrefix: renames seg's file into the spares
+  void MaybeStartFill();
+  void FillSpare(std::string zeroing, std::string ready);  // the filler thread
 
   // Constant after construction.
   const Options options_;
@@ -217,7 +247,15 @@ class Log {
   std::atomic<uint64_t> bytes_written_{0};
   std::atomic<uint64_t> fsyncs_{0};
 
+  std::mutex spare_mu_;
+  std::vector<Spare> spares_;                // guarded by spare_mu_
+  std::atomic<size_t> spare_count_{0};       // spares_.size(), read per record without the lock
+  std::atomic<bool> filling_{false};         // a filler thread is zero-filling a spare
+  std::atomic<bool> stop_filling_{false};
+  uint64_t next_spare_id_ = 0;               // loop thread
+
   std::thread writer_;
+  std::thread filler_;
 };
 
 }  // namespace cairn::wal

@@ -619,3 +619,175 @@ TEST_CASE("inline writes: a failed write or fsync claims no durability") {
     CheckRange(log.get(), 1, 5);
   }
 }
+
+// --- spares: new segments written into files that already have their blocks ---
+
+namespace {
+
+std::vector<std::string> SpareFiles(const std::string& dir) {
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().filename().string().starts_with("wal-spare-")) files.push_back(e.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::string FileBytes(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+uint64_t FirstIndexOf(const std::string& path) {
+  uint64_t first = 0;
+  REQUIRE(ParseSegmentFileName(std::filesystem::path(path).filename().string(), &first));
+  return first;
+}
+
+Options SpareOptions(const std::string& dir, uint64_t segment_bytes) {
+  Options opts;
+  opts.dir = dir;
+  opts.segment_bytes = segment_bytes;
+  opts.max_spares = 1;
+  return opts;
+}
+
+}  // namespace
+
+TEST_CASE("spares: an appended segment rolls into a zero-filled spare; its zeros end the log quietly") {
+  TempDir dir;
+  Options opts = SpareOptions(dir.path(), 64 << 10);
+  std::vector<std::string> messages;
+  opts.logger = [&](std::string_view m) { messages.emplace_back(m); };
+  {
+    auto log = MustOpen(opts);
+    AppendRange(log.get(), 1, 300, 1);  // ~10 KiB: past an eighth of the segment, so a fill starts
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (SpareFiles(dir.path()).empty() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    auto spares = SpareFiles(dir.path());
+    REQUIRE(spares.size() == 1);
+    CHECK(spares[0].ends_with(".tmp"));
+    const std::string spare = FileBytes(spares[0]);
+    CHECK(spare.size() == opts.segment_bytes);
+    CHECK(spare.find_first_not_of('\0') == std::string::npos);
+    AppendRange(log.get(), 301, 320, 1);  // the next record leaves for the spare
+    REQUIRE(log->Sync().ok());
+    CHECK(SpareFiles(dir.path()).empty());
+    auto files = SegmentFiles(dir.path());
+    REQUIRE(files.size() == 2);
+    CHECK(FirstIndexOf(files[1]) == 301);
+    // The first segment was appended to: it is exactly its records. The second is the spare.
+    CHECK(ScanSegment(FileBytes(files[0]), 1).problem.empty());
+    CHECK(std::filesystem::file_size(files[1]) == opts.segment_bytes);
+    CheckRange(log.get(), 1, 320, 1);
+  }
+  auto log = MustOpen(opts);
+  CHECK(messages.empty());  // the zeros past record 320 are the end of the log, not damage
+  CHECK(log->last_index() == 320);
+  CheckRange(log.get(), 1, 320, 1);
+  AppendRange(log.get(), 321, 330, 2);  // written over the zeros, from record 320's end
+  REQUIRE(log->Close().ok());
+  log = MustOpen(opts);
+  CHECK(messages.empty());
+  CHECK(log->last_index() == 330);
+  CheckRange(log.get(), 1, 320, 1);
+  CheckRange(log.get(), 321, 330, 2);
+}
+
+// A compacted segment becomes the spare: its old records lie past the new ones until the roll
+// cuts them off, and must never be served or taken for corruption in the middle of the log.
+TEST_CASE("spares: a compacted segment is reused; its old bytes end the log, and a roll cuts them") {
+  TempDir dir;
+  Options opts = SpareOptions(dir.path(), 2048);
+  {
+    Options plain = opts;
+    plain.max_spares = 0;
+    auto log = MustOpen(plain);
+    AppendRange(log.get(), 1, 200, 1);  // ~6.6 KiB: four segments
+    REQUIRE(log->Close().ok());
+  }
+  const auto before = SegmentFiles(dir.path());
+  REQUIRE(before.size() >= 4);
+  std::vector<std::string> messages;
+  opts.logger = [&](std::string_view m) { messages.emplace_back(m); };
+  std::string reused_path;
+  {
+    auto log = MustOpen(opts);
+    REQUIRE(log->CompactPrefix(FirstIndexOf(before.back()) - 1).ok());
+    auto spares = SpareFiles(dir.path());
+    REQUIRE(spares.size() == 1);  // one kept (max_spares), the other compacted files removed
+    CHECK(SegmentFiles(dir.path()).size() == 1);
+    AppendRange(log.get(), 201, 205, 2);  // the first leaves the appended segment for the spare
+    REQUIRE(log->Sync().ok());
+    CHECK(SpareFiles(dir.path()).empty());
+    auto files = SegmentFiles(dir.path());
+    REQUIRE(files.size() == 2);
+    reused_path = files[1];
+    CHECK(FirstIndexOf(reused_path) == 201);
+    const std::string bytes = FileBytes(reused_path);
+    SegmentHeader header;
+    CHECK(DecodeHeader(bytes, &header).empty());
+    CHECK((header.flags & kHeaderReused) != 0);
+    const SegmentScan scan = ScanSegment(bytes, 201);
+    CHECK(scan.offsets.size() == 5);
+    CHECK(!scan.problem.empty());  // the old records, out of sequence or cut through
+  }
+  messages.clear();
+  {
+    // Smaller segments from here (wal-segment-bytes changed): the reused file rolls over with
+    // old bytes still past its records, which the roll must cut.
+    Options smaller = opts;
+    smaller.segment_bytes = 1024;
+    auto log = MustOpen(smaller);
+    CHECK(log->last_index() == 205);
+    CheckRange(log.get(), 201, 205, 2);
+    REQUIRE(messages.size() == 1);  // said once, not cut
+    CHECK(messages[0].find("left from the reused file") != std::string::npos);
+    CHECK(std::filesystem::file_size(reused_path) > ScanSegment(FileBytes(reused_path), 201).valid_bytes);
+    AppendRange(log.get(), 206, 300, 3);  // past the segment: it rolls, cutting the reused file
+    REQUIRE(log->Sync().ok());
+    const SegmentScan scan = ScanSegment(FileBytes(reused_path), 201);
+    CHECK(scan.problem.empty());
+    CHECK(scan.valid_bytes == std::filesystem::file_size(reused_path));
+  }
+  messages.clear();
+  auto log = MustOpen(opts);
+  for (const auto& m : messages) CHECK(m.find("cut") == std::string::npos);
+  CHECK(log->last_index() == 300);
+  CheckRange(log.get(), 201, 205, 2);
+  CheckRange(log.get(), 206, 300, 3);
+}
+
+TEST_CASE("spares: at open, a half-filled spare or one that could hold this log's records goes") {
+  TempDir dir;
+  Options opts = SpareOptions(dir.path(), 4096);
+  opts.max_spares = 3;
+  {
+    Options plain = opts;
+    plain.max_spares = 0;
+    auto log = MustOpen(plain);
+    AppendRange(log.get(), 1, 10, 1);
+    REQUIRE(log->Close().ok());
+  }
+  const std::string segment = SegmentFiles(dir.path()).at(0);
+  auto write = [&](const std::string& name, const std::string& bytes) {
+    std::ofstream(dir.path() + "/" + name, std::ios::binary) << bytes;
+  };
+  write("wal-spare-3.zeroing", std::string(4096, '\0'));  // a fill cut short by a crash
+  write("wal-spare-4.tmp", FileBytes(segment));          // records 1..10: the log's own indexes
+  write("wal-spare-5.tmp", std::string(4096, '\0'));
+  write("wal-spare-x.tmp", std::string(4096, '\0'));
+  write("wal-spare-6.tmp", "short");
+  auto log = MustOpen(opts);
+  auto spares = SpareFiles(dir.path());
+  REQUIRE(spares.size() == 1);
+  CHECK(spares[0].ends_with("wal-spare-5.tmp"));
+  AppendRange(log.get(), 11, 20, 2);
+  REQUIRE(log->Close().ok());
+  log = MustOpen(opts);
+  CHECK(log->last_index() == 20);
+  CheckRange(log.get(), 1, 10, 1);
+  CheckRange(log.get(), 11, 20, 2);
+}

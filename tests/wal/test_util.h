@@ -90,9 +90,9 @@ class FaultEnv final : public Env {
   Result<std::string> ReadWholeFile(const std::string& path) override {
     return base_->ReadWholeFile(path);
   }
-  Result<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path,
+  Result<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path, uint64_t offset,
                                                      bool truncate) override {
-    auto file = base_->OpenWritable(path, truncate);
+    auto file = base_->OpenWritable(path, offset, truncate);
     if (!file.ok()) return file.status();
     return std::unique_ptr<WritableFile>(std::make_unique<File>(this, std::move(*file)));
   }
@@ -103,6 +103,9 @@ class FaultEnv final : public Env {
     return base_->TruncateFile(path, size);
   }
   Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
+  Status RenameFile(const std::string& from, const std::string& to) override {
+    return base_->RenameFile(from, to);
+  }
   Status SyncDir(const std::string& dir) override { return base_->SyncDir(dir); }
 
  private:
