@@ -663,7 +663,11 @@ TEST_CASE("spares: an appended segment rolls into a zero-filled spare; its zeros
     auto log = MustOpen(opts);
     AppendRange(log.get(), 1, 300, 1);  // ~10 KiB: past an eighth of the segment, so a fill starts
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (SpareFiles(dir.path()).empty() && std::chrono::steady_clock::now() < deadline) {
+    auto ready = [&] {  // the fill writes wal-spare-<n>.zeroing, then renames it
+      auto spares = SpareFiles(dir.path());
+      return spares.size() == 1 && spares[0].ends_with(".tmp");
+    };
+    while (!ready() && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     auto spares = SpareFiles(dir.path());
