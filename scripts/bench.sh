@@ -348,7 +348,7 @@ part_cold() {
   say "== Data beyond memory: Cairn, $keys keys x 1 KiB ($(awk -v b="$cold_bytes" 'BEGIN { printf "%.2f GiB", b / 2^30 }')), maxmemory $cold_maxmemory, uniform random GET, -c $clients =="
   say "load: ${load_s}s ($(awk -v k="$keys" -v s="$load_s" 'BEGIN { printf "%.0f", k / s }') SET/s, -P 32, appendfsync no); RSS after load $((rss_load / 1048576)) MiB; dir on disk $((disk / 1048576)) MiB"
   say "hot = GET over the first $hot keys (fit the tier, warmed first); cold = GET over all $keys keys"
-  say "(the machine has $(free -g | awk '/^Mem:/ { print $2 }') GiB RAM: LevelDB's files stay in the OS page cache, so 'cold' is beyond the tier, not beyond RAM)"
+  say "(the machine has $(free -g | awk '/^Mem:/ { print $2 }') GiB RAM: LevelDB's files may stay in the OS page cache, so 'cold' is beyond the tier, and beyond RAM only where the kernel evicts idle pages, e.g. a DAMON pageout scheme)"
   say "$(printf '%-5s %3s %10s %7s %7s %9s %9s %10s  %s' set P ops/s p50 p99 tier_hit RSS_MiB vs_hot target)"
   for p in "${pipes[@]}"; do
     local hot_rps
