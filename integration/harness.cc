@@ -71,7 +71,8 @@ bool ServerProcess::Start(int timeout_ms) {
       execv(cargs[0], cargs.data());
       _exit(127);
     }
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms * ResourceScale());
     while (std::chrono::steady_clock::now() < deadline) {
       int status = 0;
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
@@ -94,7 +95,9 @@ bool ServerProcess::Start(int timeout_ms) {
 int ServerProcess::Stop(int timeout_ms) {
   if (pid_ <= 0) return -1;
   kill(pid_, SIGTERM);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  // A clean stop writes everything pending to the store: slower in a sanitizer build.
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms * ResourceScale());
   while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;
     pid_t r = waitpid(pid_, &status, WNOHANG);
@@ -133,7 +136,7 @@ void ServerProcess::Kill() {
 }
 
 ContextPtr ServerProcess::Connect() const {
-  timeval tv{5, 0};
+  timeval tv{5 * ResourceScale(), 0};
   redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
   if (c == nullptr || c->err) {
     if (c) redisFree(c);

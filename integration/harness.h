@@ -49,7 +49,7 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   bool Start(int timeout_ms = 10000);
-  // SIGTERM and wait (bounded); returns the exit status or -1.
+  // SIGTERM and wait (bounded, times ResourceScale()); returns the exit status or -1.
   int Stop(int timeout_ms = 10000);
   // SIGKILL and reap: a crash.
   void Kill();
