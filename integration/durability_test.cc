@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "harness.h"
+#include "page_cache.h"
 
 using namespace cairn::testing;
 namespace fs = std::filesystem;
@@ -385,4 +386,99 @@ TEST_CASE("Checkpoints wait until the log has grown by log-compact-bytes") {
   CHECK(field("checkpoints") == 2);
   CHECK(field("log_bytes_since_checkpoint") == 0);
   CHECK(Run(c.get(), {"DBSIZE"}) == "2300");
+}
+
+namespace {
+
+// An integer field of INFO `section`, or -1 if absent.
+int64_t InfoInt(redisContext* c, const std::string& section, const std::string& field) {
+  std::string info = Run(c, {"INFO", section});
+  size_t at = info.find("\r\n" + field + ":");
+  if (at == std::string::npos) return -1;
+  return std::stoll(info.substr(at + field.size() + 3));
+}
+
+}  // namespace
+
+TEST_CASE("Keys the tier evicted are read off the loop: pipelined reads right, a vanished client harmless") {
+  for (std::string threads : {"2", "0"}) {
+    CAPTURE(threads);
+    std::string dir = MakeTempDir("cairn-cold");
+    ServerProcess srv({"--maxmemory", "1mb", "--appendfsync", "no", "--store-read-threads", threads}, dir);
+    REQUIRE(srv.Start());
+    ContextPtr c = srv.Connect();
+    constexpr int kKeys = 4000;  // x 1 KiB: four times the tier
+    auto value_of = [](int i) {
+      std::string v = "value:" + std::to_string(i) + ":";
+      v.resize(1024, static_cast<char>('a' + i % 26));
+      return v;
+    };
+    std::vector<std::vector<std::string>> cmds;
+    for (int i = 0; i < kKeys; ++i) cmds.push_back({"SET", "cold:" + std::to_string(i), value_of(i)});
+    REQUIRE(Pipeline(c.get(), cmds));
+    REQUIRE(Run(c.get(), {"SAVE"}) == "OK");  // in LevelDB, and most keys only there
+    REQUIRE(InfoInt(c.get(), "memory", "tier_evictions") > 0);
+    CHECK(Run(c.get(), {"CONFIG", "GET", "store-read-threads"}) == "[store-read-threads," + threads + "]");
+    CHECK(Run(c.get(), {"CONFIG", "SET", "store-read-threads", "1"}) ==
+          "ERR CONFIG SET failed (possibly related to argument 'store-read-threads') - can't set immutable config");
+
+    // Pipelines of 16 reads in a scattered order, from two clients taking turns; a write in the
+    // middle of one pipeline must be seen by the read after it.
+    ContextPtr c2 = srv.Connect();
+    int wrong = 0;
+    for (int round = 0; round < 60; ++round) {
+      // Reads the page cache serves run on the loop; only one that waits for the disk goes to
+      // a reader thread.
+      EvictFromPageCache(dir + "/data/keyspace");
+      redisContext* ctx = round % 2 == 0 ? c.get() : c2.get();
+      std::vector<std::string> expected;
+      for (int j = 0; j < 16; ++j) {
+        int i = (round * 16 + j) * 2654435761u % kKeys;
+        std::string k = "cold:" + std::to_string(i);
+        if (j == 8) {
+          std::string fresh = "fresh:" + std::to_string(round);
+          redisAppendCommand(ctx, "SET %b %b", k.data(), k.size(), fresh.data(), fresh.size());
+          expected.push_back("OK");
+          redisAppendCommand(ctx, "GET %b", k.data(), k.size());
+          expected.push_back(fresh);
+          continue;
+        }
+        redisAppendCommand(ctx, "GET %b", k.data(), k.size());
+        expected.push_back(value_of(i));
+      }
+      for (const std::string& want : expected) {
+        void* raw = nullptr;
+        REQUIRE(redisGetReply(ctx, &raw) == REDIS_OK);
+        ReplyPtr r(static_cast<redisReply*>(raw));
+        if (Render(r.get()) != want) ++wrong;
+      }
+    }
+    CHECK(wrong == 0);
+    // MGET waits once for all of its keys.
+    CHECK(Run(c.get(), {"MGET", "cold:3", "cold:1003", "nokey", "cold:3999"}) ==
+          "[" + value_of(3) + "," + value_of(1003) + ",(nil)," + value_of(3999) + "]");
+    const int64_t async_reads = InfoInt(c.get(), "memory", "tier_store_reads_async");
+    if (threads == "0") {
+      CHECK(async_reads == 0);
+    } else {
+      CHECK(async_reads > 0);
+    }
+
+    // A client that sends 64 reads of evicted keys and is gone before they are read.
+    for (int n = 0; n < 20; ++n) {
+      EvictFromPageCache(dir + "/data/keyspace");
+      ContextPtr gone = srv.Connect();
+      REQUIRE(gone != nullptr);
+      for (int j = 0; j < 64; ++j) {
+        std::string k = "cold:" + std::to_string((n * 64 + j) * 7919 % kKeys);
+        redisAppendCommand(gone.get(), "GET %b", k.data(), k.size());
+      }
+      int done = 0;
+      while (!done) REQUIRE(redisBufferWrite(gone.get(), &done) == REDIS_OK);
+    }  // closed here
+    CHECK(Run(c.get(), {"PING"}) == "PONG");
+    CHECK(Run(c.get(), {"DBSIZE"}) == std::to_string(kKeys));
+    CHECK(Run(c.get(), {"GET", "cold:2"}) == value_of(2));
+    CHECK(srv.Stop() == 0);
+  }
 }

@@ -34,6 +34,8 @@
 #   BENCH_TMPDIR            parent of the servers' dirs (default build/bench/tmp: on the repo's
 #                           disk, so fsync costs what it costs there, not on a tmpfs /tmp)
 #   BENCH_KEEP=1            keep the servers' dirs
+#   BENCH_CAIRN_ARGS        extra cairn-server flags for every Cairn server (A/B runs), e.g.
+#                           "--store-read-threads 0"
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -56,6 +58,7 @@ value_size="${BENCH_VALUE_SIZE:-100}"
 cold_bytes="${BENCH_COLD_BYTES:-$d_cold}"
 cold_maxmemory="${BENCH_COLD_MAXMEMORY:-256mb}"
 mem_keys="${BENCH_MEM_KEYS:-$d_mem}"
+read -r -a cairn_extra <<< "${BENCH_CAIRN_ARGS:-}"
 cg_requests="${BENCH_CG_REQUESTS:-$d_cg}"
 cairn_bin="${CAIRN_SERVER:-$root/build/cairn-server}"
 redis_bin="${REDIS_SERVER:-redis-server}"
@@ -152,7 +155,7 @@ start_server() {
     local cmd=()
     case "$kind" in
       cairn*) cmd=("$cairn_bin" --bind 127.0.0.1 --port "$SRV_PORT" --dir "$SRV_DIR"
-                   --appendfsync "$fsync" "$@") ;;
+                   --appendfsync "$fsync" "${cairn_extra[@]}" "$@") ;;
       redis*) cmd=("$redis_bin" --bind 127.0.0.1 --port "$SRV_PORT" --dir "$SRV_DIR" --save ""
                    --appendonly yes --appendfsync "$fsync" --daemonize no "$@") ;;
     esac
@@ -332,12 +335,16 @@ part_cold() {
       for which in "${order[@]}"; do
         local r=$hot
         [ "$which" = cold ] && r=$keys
-        local h0 m0 h1 m1 res
+        # Hit rate: lookups that needed no LevelDB read. A key read ahead of its command (on the
+        # loop when cached, else on a reader thread) counts a store read, and then a tier hit.
+        local h0 m0 s0 h1 m1 s1 res
         h0="$(info_field "$port" memory tier_hits)"; m0="$(info_field "$port" memory tier_misses)"
+        s0="$(info_field "$port" memory tier_store_reads)"
         res="$(measure "$port" GET "$p" "$n" "$r" 1024)"
         h1="$(info_field "$port" memory tier_hits)"; m1="$(info_field "$port" memory tier_misses)"
+        s1="$(info_field "$port" memory tier_store_reads)"
         local hit
-        hit="$(awk -v a=$((h1 - h0)) -v b=$((m1 - m0)) 'BEGIN { if (a + b == 0) print "n/a"; else printf "%.3f\n", a / (a + b) }')"
+        hit="$(awk -v a=$((h1 - h0)) -v b=$((m1 - m0)) -v s=$((s1 - s0)) 'BEGIN { if (a + b == 0) print "n/a"; else printf "%.3f\n", (a + b - s) / (a + b) }')"
         echo "cold,$which,$p,cairn,$round,$(echo "$res" | tr ' ' ','),$hit,$(vmrss_bytes "$pid")" >> "$raw"
         note "round $round $which GET -P $p: $res hit rate $hit (load $(load_avg))"
       done

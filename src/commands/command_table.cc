@@ -39,11 +39,7 @@ size_t CommandTable::CaseHash::operator()(std::string_view s) const {
 
 std::vector<int> CommandSpec::KeyPositions(size_t argc) const {
   std::vector<int> keys;
-  if (first_key <= 0) return keys;
-  int last = last_key < 0 ? static_cast<int>(argc) + last_key : last_key;
-  for (int i = first_key; i <= last && i < static_cast<int>(argc); i += std::max(key_step, 1)) {
-    keys.push_back(i);
-  }
+  ForEachKey(argc, [&](int i) { keys.push_back(i); });
   return keys;
 }
 

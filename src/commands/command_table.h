@@ -59,6 +59,14 @@ struct CommandSpec {
   }
   // Key argument positions for an argv of this command.
   std::vector<int> KeyPositions(size_t argc) const;
+  // Calls fn(position) for each of them, allocating nothing (the per-command path).
+  template <typename Fn>
+  void ForEachKey(size_t argc, Fn&& fn) const {
+    if (first_key <= 0) return;
+    const int n = static_cast<int>(argc);
+    const int last = last_key < 0 ? n + last_key : last_key;
+    for (int i = first_key; i <= last && i < n; i += key_step > 1 ? key_step : 1) fn(i);
+  }
 };
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);

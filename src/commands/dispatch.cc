@@ -2,6 +2,8 @@
 // apply of log records.
 #include "commands/dispatch.h"
 
+#include <utility>
+
 #include "commands/args.h"
 #include "commands/context.h"
 #include "commands/errors.h"
@@ -74,6 +76,26 @@ bool Dispatcher::IsTxnControl(const CommandSpec* spec) const {
          spec == reset_;
 }
 
+bool Dispatcher::WaitsForStore(Session& s, const CommandSpec* spec,
+                               const std::vector<std::string>& argv) {
+  if (std::exchange(s.store_read_done, false)) return false;
+  return QueueKeyReads(s.db, spec, argv) > 0;
+}
+
+size_t Dispatcher::QueueStoreReads(const Session& s, const std::vector<std::string>& argv) {
+  if (argv.empty() || s.txn.in_multi) return 0;
+  const CommandSpec* spec = ResolveLogged(argv);
+  return spec == nullptr ? 0 : QueueKeyReads(s.db, spec, argv);
+}
+
+size_t Dispatcher::QueueKeyReads(int db, const CommandSpec* spec,
+                                 const std::vector<std::string>& argv) {
+  if (spec->first_key <= 0 || !keyspace_.ReadsStore(db)) return 0;
+  size_t queued = 0;
+  spec->ForEachKey(argv.size(), [&](int i) { queued += keyspace_.QueueStoreRead(db, argv[i]) ? 1 : 0; });
+  return queued;
+}
+
 // A command refused while queuing makes EXEC fail (Redis's flagTransaction).
 void Dispatcher::FlagTransaction(Session& s) const {
   if (s.txn.in_multi) s.txn.dirty = true;
@@ -125,6 +147,7 @@ Outcome Dispatcher::Execute(Session& s, const std::vector<std::string>& argv,
   }
   if (spec == exec_) return Exec(s, reply, now_ms, effect);
 
+  if (!waiting && WaitsForStore(s, spec, argv)) return Outcome::kWaitForStore;
   Context ctx{s, argv, target, keyspace_, server_, *spec, table_, now_ms, s.db, false};
   if (spec->is_write()) {
     if (spec->validate != nullptr && !spec->validate(ctx)) {

@@ -26,6 +26,8 @@ enum class Outcome {
                     // ahead of them (RunsAhead): send it only after their replies
   kProposed,        // a write: its Effect must be logged; the reply comes at apply
   kWaitForWrites,   // the session has unapplied writes: run this command again after them
+  kWaitForStore,    // reads of its keys are queued (Keyspace::QueueStoreRead): submit them, and
+                    // run this command again once they are done
 };
 
 struct ApplyStats {
@@ -53,6 +55,10 @@ class Dispatcher {
   void ResetStats() { apply_stats_ = {}; }
   const CommandTable& table() const { return table_; }
 
+  // Queues store reads of the keys of a command that has not run yet (one pipelined after a
+  // command that waits for the store, so that one wait serves both); returns how many.
+  size_t QueueStoreReads(const Session& s, const std::vector<std::string>& argv);
+
  private:
   // Resolves a container's subcommand and checks arity; replies and returns nullptr on error.
   const CommandSpec* Resolve(const std::vector<std::string>& argv, resp::ReplyBuilder& reply);
@@ -64,6 +70,9 @@ class Dispatcher {
   // Whether `spec` may run while the session has writes in the log (see Execute).
   bool RunsAhead(const Session& s, const CommandSpec* spec) const;
   void FlagTransaction(Session& s) const;
+  // Whether the command must wait for its keys to be read off the loop (kWaitForStore).
+  bool WaitsForStore(Session& s, const CommandSpec* spec, const std::vector<std::string>& argv);
+  size_t QueueKeyReads(int db, const CommandSpec* spec, const std::vector<std::string>& argv);
   Outcome Queue(Context& ctx);
   Outcome Exec(Session& s, resp::ReplyBuilder& reply, int64_t now_ms, std::string* effect);
   // Runs a transaction's commands from database `db`, replying with the array of their replies;

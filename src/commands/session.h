@@ -54,6 +54,9 @@ struct Session {
   uint64_t pending_writes = 0;
   // A logged EXEC that may change this session (TxnState::changes_session) is not yet applied.
   bool exec_changes_session = false;
+  // The next command waited for its keys to be read off the loop (Outcome::kWaitForStore): run
+  // again, it reads whatever is still missing itself, so it waits at most once.
+  bool store_read_done = false;
   TxnState txn;
 };
 

@@ -38,10 +38,15 @@ DurableKeyspace::DurableKeyspace(Options options, std::unique_ptr<Engine> engine
       tier_(options_.maxmemory_bytes),
       wheel_cursor_(TagPrefix(RecordTag::kExpiry)) {
   if (WriteBehind()) writer_ = std::thread([this] { WriterLoop(); });
+  if (options_.store_read_threads > 0) {
+    reader_ = std::make_unique<StoreReader>(*engine_, options_.store_read_threads,
+                                            options_.on_store_read);
+  }
 }
 
 // A write in flight finishes first (LevelDB then holds whole entries, as after any write).
 DurableKeyspace::~DurableKeyspace() {
+  StopStoreReads();
   if (!writer_.joinable()) return;
   {
     std::lock_guard lock(writer_mu_);
@@ -226,6 +231,81 @@ void DurableKeyspace::PrefetchEntry(int db, uint64_t key_hash) const {
   if (pending_->overlay.PrefetchSlot(hash)) return;
   if (in_flight_ != nullptr && in_flight_->overlay.PrefetchSlot(hash)) return;
   tier_.PrefetchNode(hash);
+}
+
+// --- reads off the loop ---
+
+bool DurableKeyspace::ReadsStore(int db) const {
+  return reader_ != nullptr && !TierHoldsEveryKeyOf(working_.dbs[db].ns);
+}
+
+bool DurableKeyspace::NeedsStoreRead(uint64_t ns, std::string_view key) const {
+  const uint64_t hash = KeyHash(ns, key);
+  if (pending_->overlay.Find(ns, key, hash) != nullptr) return false;
+  if (in_flight_ != nullptr && in_flight_->overlay.Find(ns, key, hash) != nullptr) return false;
+  return !tier_.Contains(ns, key, hash) && !TierHoldsEveryKeyOf(ns);
+}
+
+// A read that memory can serve (LevelDB's caches, the page cache) is done here at once: handing
+// it to a thread and back costs more than it does, and the command then runs without waiting.
+// Only one that would wait for the disk is queued.
+bool DurableKeyspace::QueueStoreRead(int db, std::string_view key) {
+  CAIRN_ASSERT(!in_apply_);
+  const uint64_t ns = working_.dbs[db].ns;
+  if (reader_ == nullptr || !NeedsStoreRead(ns, key)) return false;
+  StoreReader::Read r;
+  r.meta_key = MetaKey(ns, key);
+  Status s = options_.read_cached_inline ? engine_->GetIfCached(r.meta_key, &r.raw)
+                                         : Status::Unavailable("queued");
+  if (s.code() != ErrorCode::kUnavailable) {
+    // Absent, or an error: the command's own lookup reads it again and reports.
+    if (s.ok() && DecodeMetaValue(r.raw, &scratch_).ok()) {
+      ++store_reads_;
+      tier_.Put(ns, key, scratch_);
+    }
+    return false;
+  }
+  r.ns = ns;
+  r.key = std::string(key);
+  queued_.reads.push_back(std::move(r));
+  return true;
+}
+
+bool DurableKeyspace::SubmitStoreReads(uint64_t tag) {
+  if (queued_.reads.empty()) return false;
+  queued_.tag = tag;
+  queued_.epoch = store_epoch_;
+  reader_->Submit(std::move(queued_));
+  queued_ = StoreReader::Job{};
+  return true;
+}
+
+void DurableKeyspace::TakeStoreReads(std::vector<uint64_t>* tags) {
+  CAIRN_ASSERT(!in_apply_);
+  if (reader_ == nullptr) return;
+  finished_.clear();
+  reader_->TakeDone(&finished_);
+  for (const StoreReader::Job& job : finished_) {
+    // Otherwise LevelDB may hold something newer than what was read: lookups read it again.
+    if (job.epoch == store_epoch_) {
+      for (const StoreReader::Read& r : job.reads) AdmitStoreRead(r);
+    }
+    tags->push_back(job.tag);
+  }
+}
+
+// The store has not changed since the read (epoch), so what was read is what LevelDB holds now;
+// it is the key's entry unless memory holds a newer one, or its namespace is gone (flushed).
+void DurableKeyspace::AdmitStoreRead(const StoreReader::Read& r) {
+  if (!r.found || DbOfNamespace(r.ns) < 0 || !NeedsStoreRead(r.ns, r.key)) return;
+  if (!DecodeMetaValue(r.raw, &scratch_).ok()) return;  // the lookup reads it and reports
+  ++store_reads_;
+  ++store_reads_async_;
+  tier_.Put(r.ns, r.key, scratch_);
+}
+
+void DurableKeyspace::StopStoreReads() {
+  if (reader_ != nullptr) reader_->Stop();
 }
 
 Result<const Entry*> DurableKeyspace::FindLive(int db, std::string_view key, int64_t now_ms,
@@ -538,6 +618,7 @@ void DurableKeyspace::Freeze() {
   in_flight_ = std::move(pending_);
   pending_ = std::make_unique<Pending>();
   last_found_ = nullptr;
+  BumpStoreEpoch();  // its write may change LevelDB's records of any key in it
   // A set frozen full means writes outrun checkpoints: the next is likely as large, and growing
   // its table step by step rehashes ~2x its size. A tail frozen by the timer or a SAVE is not a
   // forecast, and an empty reserved table would stay in RSS while the server idles.
@@ -631,6 +712,7 @@ void DurableKeyspace::DrainWritten(size_t max) {
   }
   if (drain_next_ < p.overlay.capacity()) return;
   in_flight_written_ = false;
+  BumpStoreEpoch();  // its keys leave the overlay; the tier may not have kept them
   if (!writer_.joinable()) {
     in_flight_.reset();
     return;
@@ -833,6 +915,7 @@ KeyspaceStats DurableKeyspace::Stats() const {
   s.tier_misses = tier_.misses();
   s.tier_evictions = tier_.evictions();
   s.store_reads = store_reads_;
+  s.store_reads_async = store_reads_async_;
   s.tier_bytes = tier_.bytes();
   s.tier_entries = tier_.entries();
   s.pending_bytes = pending_bytes();
@@ -925,12 +1008,18 @@ Result<size_t> DurableKeyspace::CollectGarbage(size_t max_records) {
     if (done >= max_records) break;
   }
   // Namespace deletions go first, so that the version pass does not revisit their 'G' records.
-  if (!batch.empty()) CAIRN_RETURN_IF_ERROR(engine_->Write(&batch, /*sync=*/false));
+  if (!batch.empty()) {
+    BumpStoreEpoch();
+    CAIRN_RETURN_IF_ERROR(engine_->Write(&batch, /*sync=*/false));
+  }
   orphans_.erase(orphans_.begin(), orphans_.begin() + finished_namespaces);
   if (done < max_records) {
     EngineBatch versions;
     CAIRN_RETURN_IF_ERROR(CollectVersions(max_records, &versions, &done));
-    if (!versions.empty()) CAIRN_RETURN_IF_ERROR(engine_->Write(&versions, /*sync=*/false));
+    if (!versions.empty()) {
+      BumpStoreEpoch();
+      CAIRN_RETURN_IF_ERROR(engine_->Write(&versions, /*sync=*/false));
+    }
   }
   return done;
 }

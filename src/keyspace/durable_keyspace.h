@@ -43,11 +43,15 @@
 // kMaxGroupBytes), and nothing else per key. Open reads a few dozen small records, never the
 // data. Threads: the loop thread calls everything; in write-behind mode a writer thread of its
 // own encodes and writes frozen sets to LevelDB and frees them. Find of a key not in the tier
-// reads LevelDB on the calling thread.
+// reads LevelDB on the calling thread. With store_read_threads the node calls QueueStoreRead
+// first: it reads the key at once where memory serves it (Engine::GetIfCached) and queues it for
+// reader threads (store_reader.h) where it would wait for the disk; TakeStoreReads puts what
+// they read into the tier, unless the store may have changed since (store_epoch_).
 #pragma once
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <memory_resource>
 #include <mutex>
@@ -62,6 +66,7 @@
 #include "keyspace/keyspace.h"
 #include "keyspace/memory_tier.h"
 #include "keyspace/pending_overlay.h"
+#include "keyspace/store_reader.h"
 #include "keyspace/ttl_wheel.h"
 
 namespace cairn::keyspace {
@@ -80,6 +85,13 @@ struct DurableKeyspaceOptions {
   // Pending bytes kept in memory before they are written (see above); 0 = write-through. With a
   // tier budget the limit is at most an eighth of it (pending bytes stay under twice the limit).
   uint64_t write_behind_bytes = 0;
+  // Threads reading keys the tier does not hold off the loop (QueueStoreRead); 0: none, every
+  // store read is on the calling thread. on_store_read is called from them when a job is done.
+  int store_read_threads = 0;
+  std::function<void()> on_store_read;
+  // Whether QueueStoreRead first reads what memory can serve on the calling thread (the node
+  // does); false queues every read (tests of the reader threads, whatever the page cache holds).
+  bool read_cached_inline = true;
 };
 
 class DurableKeyspace final : public Keyspace {
@@ -97,6 +109,11 @@ class DurableKeyspace final : public Keyspace {
   uint64_t DbChangeIndex(int db) const override { return working_.db_change_index[db]; }
   void PrefetchIndex(int db, uint64_t key_hash) const override;
   void PrefetchEntry(int db, uint64_t key_hash) const override;
+  bool ReadsStore(int db) const override;
+  bool QueueStoreRead(int db, std::string_view key) override;
+  bool SubmitStoreReads(uint64_t tag) override;
+  void TakeStoreReads(std::vector<uint64_t>* tags) override;
+  void StopStoreReads() override;
 
   void BeginGroup() override;
   Status EndGroup() override;
@@ -124,6 +141,7 @@ class DurableKeyspace final : public Keyspace {
   void ResetStats() override {
     tier_.ResetStats();
     store_reads_ = 0;
+    store_reads_async_ = 0;
   }
   Result<size_t> CollectGarbage(size_t max_records) override;
 
@@ -273,6 +291,20 @@ class DurableKeyspace final : public Keyspace {
     return ns >= first_tiered_ns_ && tier_.kept_every_put();
   }
   uint64_t store_reads_ = 0;  // KeyspaceStats::store_reads
+  uint64_t store_reads_async_ = 0;  // KeyspaceStats::store_reads_async
+
+  // Reads off the loop (QueueStoreRead). store_epoch_ changes whenever LevelDB's records of a key
+  // may change, or a key may leave the overlays for LevelDB: when a set is frozen (its write
+  // starts), when a written set leaves in_flight_, at GC writes. A read made while it did not
+  // change, of a key that is now in no overlay and not in the tier, is what a lookup would read.
+  void BumpStoreEpoch() { ++store_epoch_; }
+  // Whether a lookup of (ns, key) would read LevelDB now.
+  bool NeedsStoreRead(uint64_t ns, std::string_view key) const;
+  void AdmitStoreRead(const StoreReader::Read& r);  // into the tier, if still what LevelDB holds
+  std::unique_ptr<StoreReader> reader_;  // after engine_: it reads through it
+  StoreReader::Job queued_;
+  std::vector<StoreReader::Job> finished_;  // TakeStoreReads' scratch
+  uint64_t store_epoch_ = 0;
   size_t applies_since_drain_ = 0;  // paces DrainWritten between groups
   std::deque<uint64_t> orphans_;  // namespaces awaiting GC, oldest first
 

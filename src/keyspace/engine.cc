@@ -9,6 +9,7 @@
 #include <leveldb/iterator.h>
 #include <leveldb/options.h>
 #include <leveldb/write_batch.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -29,6 +30,35 @@ Status FromLevelDb(const leveldb::Status& s) {
   return Status::IoError(s.ToString());
 }
 
+// How the calling thread's table reads go. LevelDB's Get has no per-call way to reach the file
+// read, so Engine::GetIfCached sets this for the thread around its Get (the loop thread only).
+struct ReadMode {
+  bool nowait = false;       // fail a read that would wait for the disk
+  bool would_block = false;  // set when one did
+};
+thread_local ReadMode tls_read_mode;
+
+// Reads what the page cache holds (preadv2 with RWF_NOWAIT), all of [offset, offset + n) or
+// nothing: a part would be a truncated block to LevelDB. A file system without RWF_NOWAIT
+// counts as a disk read (the caller reads on a thread that may wait).
+ssize_t PreadNoWait(int fd, char* buf, size_t n, uint64_t offset) {
+  size_t done = 0;
+  while (done < n) {
+    iovec iov{buf + done, n - done};
+    ssize_t got = ::preadv2(fd, &iov, 1, static_cast<off_t>(offset + done), RWF_NOWAIT);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0 && (errno == EAGAIN || errno == EOPNOTSUPP)) {
+      tls_read_mode.would_block = true;
+      errno = EAGAIN;
+      return -1;
+    }
+    if (got < 0) return -1;
+    if (got == 0) break;  // end of file
+    done += static_cast<size_t>(got);
+  }
+  return static_cast<ssize_t>(done);
+}
+
 // Table files read with pread instead of LevelDB's default mmap. Mapped pages that a read touched
 // count in the process's RSS until the table is closed, so a data set larger than RAM would show
 // up as RSS far beyond maxmemory; pread goes through the page cache, which the kernel manages.
@@ -40,9 +70,13 @@ class PreadFile final : public leveldb::RandomAccessFile {
   leveldb::Status Read(uint64_t offset, size_t n, leveldb::Slice* result,
                        char* scratch) const override {
     ssize_t got;
-    do {
-      got = ::pread(fd_, scratch, n, static_cast<off_t>(offset));
-    } while (got < 0 && errno == EINTR);
+    if (tls_read_mode.nowait) {
+      got = PreadNoWait(fd_, scratch, n, offset);
+    } else {
+      do {
+        got = ::pread(fd_, scratch, n, static_cast<off_t>(offset));
+      } while (got < 0 && errno == EINTR);
+    }
     *result = leveldb::Slice(scratch, got < 0 ? 0 : static_cast<size_t>(got));
     if (got < 0) return leveldb::Status::IOError(name_, std::strerror(errno));
     return leveldb::Status::OK();
@@ -190,6 +224,15 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
 
 Status Engine::Get(std::string_view key, std::string* value) const {
   return FromLevelDb(impl_->db->Get(leveldb::ReadOptions(), ToSlice(key), value));
+}
+
+Status Engine::GetIfCached(std::string_view key, std::string* value) const {
+  tls_read_mode = ReadMode{.nowait = true};
+  leveldb::Status s = impl_->db->Get(leveldb::ReadOptions(), ToSlice(key), value);
+  const bool would_block = tls_read_mode.would_block;
+  tls_read_mode = ReadMode{};
+  if (would_block) return Status::Unavailable("the read would wait for the disk");
+  return FromLevelDb(s);
 }
 
 Status Engine::Write(EngineBatch* batch, bool sync) {

@@ -84,6 +84,9 @@ class Engine {
 
   // NotFound when the key is absent.
   Status Get(std::string_view key, std::string* value) const;
+  // Get from memory only (LevelDB's caches, the OS page cache): kUnavailable where it would wait
+  // for the disk, which a thread that may wait then reads with Get (StoreReader).
+  Status GetIfCached(std::string_view key, std::string* value) const;
   // sync=true waits for the OS to have LevelDB's log on disk (and so every earlier write).
   Status Write(EngineBatch* batch, bool sync);
   EngineIterator NewPrefixIterator(std::string_view prefix) const;

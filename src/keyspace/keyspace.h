@@ -62,6 +62,7 @@ struct KeyspaceStats {
   uint64_t tier_misses = 0;
   uint64_t tier_evictions = 0;
   uint64_t store_reads = 0;  // key lookups that missed the tier and read LevelDB
+  uint64_t store_reads_async = 0;  // of those, read off the loop (QueueStoreRead)
   uint64_t tier_bytes = 0;
   uint64_t tier_entries = 0;
   uint64_t pending_bytes = 0;  // applied, not in the store yet (write-behind)
@@ -97,6 +98,23 @@ class Keyspace {
   // lines, fetches the entry). `key_hash` is StableHash64(key). Changes nothing observable.
   virtual void PrefetchIndex(int db, uint64_t key_hash) const {}
   virtual void PrefetchEntry(int db, uint64_t key_hash) const {}
+
+  // --- Reads off the caller's thread (outside applies). A keyspace that reads a slow store may
+  // read keys it does not hold in memory on threads of its own, so that a command needing them
+  // waits without stalling the others: QueueStoreRead each key the command will look up, then
+  // SubmitStoreReads with a tag; TakeStoreReads later returns the tag, and the keys are then in
+  // memory unless something changed them meanwhile (a lookup reads the store itself then).
+  // Whether a store read may be queued for keys of this database at all (a cheap check).
+  virtual bool ReadsStore(int db) const { return false; }
+  // Queues a read of (db, key) when a lookup would have to wait for the store; returns whether
+  // it did (a read memory can serve may be done at once instead).
+  virtual bool QueueStoreRead(int db, std::string_view key) { return false; }
+  // Starts the queued reads as one job; false when none were queued.
+  virtual bool SubmitStoreReads(uint64_t tag) { return false; }
+  // Appends the tags of finished jobs to *tags, after bringing their keys into memory.
+  virtual void TakeStoreReads(std::vector<uint64_t>* tags) {}
+  // Stops the reader threads (before whatever their notification wakes goes away).
+  virtual void StopStoreReads() {}
 
   // --- Writes, only inside an apply. ---
   // Opens a group of applies (not nested; see above). Outside a group each apply is written on

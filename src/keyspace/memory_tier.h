@@ -44,6 +44,10 @@ class MemoryTier {
   const Entry* Get(uint64_t ns, std::string_view key, bool with_value = true);
   // The cached entry without touching LRU order or counters.
   const Entry* Peek(uint64_t ns, std::string_view key, bool with_value = true) const;
+  // Whether the entry is cached, by KeyHash: no LRU touch, no counters, no decoding.
+  bool Contains(uint64_t ns, std::string_view key, uint64_t hash) const {
+    return FindSlot(ns, key, hash) != Table::kNone;
+  }
   // Inserts or replaces the entry, then evicts least recently used ones to fit the budget.
   // Returns false when the entry alone exceeds the budget: then it is not cached (and an older
   // cached version of it is dropped).

@@ -128,6 +128,7 @@ const std::vector<Option>& Options() {
       IntOption("log-compact-interval-ms", true, &Config::log_compact_interval_ms, 0, INT32_MAX),
       MemoryOption("log-compact-bytes", true, &Config::log_compact_bytes, 0),
       MemoryOption("write-behind-bytes", false, &Config::write_behind_bytes, 0),
+      IntOption("store-read-threads", false, &Config::store_read_threads, 0, 64),
   };
   return kOptions;
 }

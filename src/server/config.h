@@ -51,6 +51,9 @@ struct Config {
   // Applied writes kept in memory before LevelDB gets them (DurableKeyspace write-behind); at most
   // an eighth of maxmemory. 0: written at once.
   int64_t write_behind_bytes = 64ll << 20;
+  // Threads that read keys the memory tier evicted from LevelDB, so that such a read (perhaps
+  // from disk) makes only its own client wait, not the loop. 0: the loop reads them itself.
+  int64_t store_read_threads = 2;
   std::string config_file;
 
   // Loads a TOML file over the defaults. Unknown keys and bad values are errors naming the key.

@@ -139,6 +139,7 @@ std::string Node::InfoSection(std::string_view name) {
     Field(&o, "tier_misses", ks.tier_misses);
     Field(&o, "tier_evictions", ks.tier_evictions);
     Field(&o, "tier_store_reads", ks.store_reads);
+    Field(&o, "tier_store_reads_async", ks.store_reads_async);
     Field(&o, "write_behind_bytes", ks.pending_bytes);
   } else if (name == "persistence") {
     Status log_status = log_->status();

@@ -117,6 +117,9 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   void ProcessInput(Client& c);
   // Returns false when the command must wait for the client's earlier writes.
   bool RunCommand(Client& c, const std::vector<std::string>& argv);
+  // The command in c.parser.argv() has store reads queued (Outcome::kWaitForStore): queues those
+  // of the complete commands pipelined after it too, and submits them as the client's job.
+  void SubmitStoreReads(Client& c);
   void FeedMonitors(const Client& c, const std::vector<std::string>& argv);
   void RecordSlowlog(const Client& c, const std::vector<std::string>& argv, int64_t duration_us);
   void AppendProposals();
@@ -140,6 +143,7 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   static void OnTimer(uv_timer_t* t);
   static void OnSignal(uv_signal_t* s, int signum);
   static void OnLogDurable(uv_async_t* a);
+  static void OnStoreRead(uv_async_t* a);
   static void OnReplayIdle(uv_idle_t* idle);
 
   Config config_;
@@ -150,6 +154,7 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   uv_signal_t sigterm_{};
   uv_signal_t sigint_{};
   uv_async_t log_async_{};
+  uv_async_t store_async_{};  // a store read job finished (Keyspace::TakeStoreReads)
   uv_idle_t replay_idle_{};
   std::unique_ptr<keyspace::Keyspace> keyspace_;
   commands::CommandTable table_;
@@ -160,7 +165,8 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
 
   std::map<uint64_t, Client*> clients_;  // by id, so CLIENT LIST is in connection order
   std::vector<uint64_t> monitors_;
-  std::vector<uint64_t> resume_;          // clients whose writes are applied and that may go on
+  std::vector<uint64_t> resume_;  // clients whose writes are applied, or keys read, that may go on
+  std::vector<uint64_t> store_read_done_;  // OnStoreRead's scratch: clients whose reads are done
   std::vector<Proposal> unlogged_;        // proposed in this iteration, not yet in the log
   uint64_t paced_commands_ = 0;  // stats_.total_commands at the last Keyspace::Pace
   std::vector<std::string_view> append_views_;  // AppendProposals' scratch: views of unlogged_
