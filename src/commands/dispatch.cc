@@ -79,20 +79,20 @@ bool Dispatcher::IsTxnControl(const CommandSpec* spec) const {
 bool Dispatcher::WaitsForStore(Session& s, const CommandSpec* spec,
                                const std::vector<std::string>& argv) {
   if (std::exchange(s.store_read_done, false)) return false;
-  return QueueKeyReads(s.db, spec, argv) > 0;
+  return QueueKeyReads(s.db, spec, argv, /*batch=*/s.input_follows) > 0;
 }
 
 size_t Dispatcher::QueueStoreReads(const Session& s, const std::vector<std::string>& argv) {
   if (argv.empty() || s.txn.in_multi) return 0;
   const CommandSpec* spec = ResolveLogged(argv);
-  return spec == nullptr ? 0 : QueueKeyReads(s.db, spec, argv);
+  return spec == nullptr ? 0 : QueueKeyReads(s.db, spec, argv, /*batch=*/true);
 }
 
 size_t Dispatcher::QueueKeyReads(int db, const CommandSpec* spec,
-                                 const std::vector<std::string>& argv) {
+                                 const std::vector<std::string>& argv, bool batch) {
   if (spec->first_key <= 0 || !keyspace_.ReadsStore(db)) return 0;
   size_t queued = 0;
-  spec->ForEachKey(argv.size(), [&](int i) { queued += keyspace_.QueueStoreRead(db, argv[i]) ? 1 : 0; });
+  spec->ForEachKey(argv.size(), [&](int i) { queued += keyspace_.QueueStoreRead(db, argv[i], !batch) ? 1 : 0; });
   return queued;
 }
 

@@ -72,7 +72,9 @@ class Dispatcher {
   void FlagTransaction(Session& s) const;
   // Whether the command must wait for its keys to be read off the loop (kWaitForStore).
   bool WaitsForStore(Session& s, const CommandSpec* spec, const std::vector<std::string>& argv);
-  size_t QueueKeyReads(int db, const CommandSpec* spec, const std::vector<std::string>& argv);
+  // batch: part of a pipeline (Keyspace::QueueStoreRead reads nothing inline then).
+  size_t QueueKeyReads(int db, const CommandSpec* spec, const std::vector<std::string>& argv,
+                       bool batch);
   Outcome Queue(Context& ctx);
   Outcome Exec(Session& s, resp::ReplyBuilder& reply, int64_t now_ms, std::string* effect);
   // Runs a transaction's commands from database `db`, replying with the array of their replies;

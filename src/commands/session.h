@@ -57,6 +57,9 @@ struct Session {
   // The next command waited for its keys to be read off the loop (Outcome::kWaitForStore): run
   // again, it reads whatever is still missing itself, so it waits at most once.
   bool store_read_done = false;
+  // More of the client's input follows the command being run (the node sets it): its store
+  // reads, and those of the commands pipelined behind it, are one batch for the reader threads.
+  bool input_follows = false;
   TxnState txn;
 };
 

@@ -246,17 +246,17 @@ bool DurableKeyspace::NeedsStoreRead(uint64_t ns, std::string_view key) const {
   return !tier_.Contains(ns, key, hash) && !TierHoldsEveryKeyOf(ns);
 }
 
-// A read that memory can serve (LevelDB's caches, the page cache) is done here at once: handing
-// it to a thread and back costs more than it does, and the command then runs without waiting.
-// Only one that would wait for the disk is queued.
-bool DurableKeyspace::QueueStoreRead(int db, std::string_view key) {
+// For a lone command, a read that memory can serve (LevelDB's caches, the page cache) is done
+// here at once: handing it to a thread and back costs more than it does. A pipelined batch is
+// read on the threads whatever the cache holds, in parallel with the loop.
+bool DurableKeyspace::QueueStoreRead(int db, std::string_view key, bool read_cached_inline) {
   CAIRN_ASSERT(!in_apply_);
   const uint64_t ns = working_.dbs[db].ns;
   if (reader_ == nullptr || !NeedsStoreRead(ns, key)) return false;
   StoreReader::Read r;
   r.meta_key = MetaKey(ns, key);
-  Status s = options_.read_cached_inline ? engine_->GetIfCached(r.meta_key, &r.raw)
-                                         : Status::Unavailable("queued");
+  Status s = read_cached_inline ? engine_->GetIfCached(r.meta_key, &r.raw)
+                                : Status::Unavailable("a batch: read on the threads");
   if (s.code() != ErrorCode::kUnavailable) {
     // Absent, or an error: the command's own lookup reads it again and reports.
     if (s.ok() && DecodeMetaValue(r.raw, &scratch_).ok()) {

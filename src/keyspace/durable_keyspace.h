@@ -44,9 +44,10 @@
 // data. Threads: the loop thread calls everything; in write-behind mode a writer thread of its
 // own encodes and writes frozen sets to LevelDB and frees them. Find of a key not in the tier
 // reads LevelDB on the calling thread. With store_read_threads the node calls QueueStoreRead
-// first: it reads the key at once where memory serves it (Engine::GetIfCached) and queues it for
-// reader threads (store_reader.h) where it would wait for the disk; TakeStoreReads puts what
-// they read into the tier, unless the store may have changed since (store_epoch_).
+// first: for a lone command it reads the key at once where memory serves it
+// (Engine::GetIfCached), and queues it for reader threads (store_reader.h) where it would wait
+// for the disk; a pipelined batch is queued whole. TakeStoreReads puts what the threads read
+// into the tier, unless the store may have changed since (store_epoch_).
 #pragma once
 
 #include <condition_variable>
@@ -89,9 +90,6 @@ struct DurableKeyspaceOptions {
   // store read is on the calling thread. on_store_read is called from them when a job is done.
   int store_read_threads = 0;
   std::function<void()> on_store_read;
-  // Whether QueueStoreRead first reads what memory can serve on the calling thread (the node
-  // does); false queues every read (tests of the reader threads, whatever the page cache holds).
-  bool read_cached_inline = true;
 };
 
 class DurableKeyspace final : public Keyspace {
@@ -110,7 +108,7 @@ class DurableKeyspace final : public Keyspace {
   void PrefetchIndex(int db, uint64_t key_hash) const override;
   void PrefetchEntry(int db, uint64_t key_hash) const override;
   bool ReadsStore(int db) const override;
-  bool QueueStoreRead(int db, std::string_view key) override;
+  bool QueueStoreRead(int db, std::string_view key, bool read_cached_inline) override;
   bool SubmitStoreReads(uint64_t tag) override;
   void TakeStoreReads(std::vector<uint64_t>* tags) override;
   void StopStoreReads() override;

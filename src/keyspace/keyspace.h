@@ -106,9 +106,10 @@ class Keyspace {
   // memory unless something changed them meanwhile (a lookup reads the store itself then).
   // Whether a store read may be queued for keys of this database at all (a cheap check).
   virtual bool ReadsStore(int db) const { return false; }
-  // Queues a read of (db, key) when a lookup would have to wait for the store; returns whether
-  // it did (a read memory can serve may be done at once instead).
-  virtual bool QueueStoreRead(int db, std::string_view key) { return false; }
+  // Queues a read of (db, key) when a lookup would read the store; returns whether it did. With
+  // read_cached_inline, a read that memory can serve is done at once instead, and only one that
+  // would wait for the disk is queued.
+  virtual bool QueueStoreRead(int db, std::string_view key, bool read_cached_inline) { return false; }
   // Starts the queued reads as one job; false when none were queued.
   virtual bool SubmitStoreReads(uint64_t tag) { return false; }
   // Appends the tags of finished jobs to *tags, after bringing their keys into memory.

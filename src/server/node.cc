@@ -248,6 +248,7 @@ void Node::ProcessInput(Client& c) {
       return;
     }
     if (c.parser.argv().empty()) continue;
+    c.session.input_follows = !conn.input().readable().empty();
     if (!RunCommand(c, c.parser.argv())) {
       // Keep the command; stop reading until this client's writes are applied.
       c.deferred = true;

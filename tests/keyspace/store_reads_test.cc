@@ -26,7 +26,8 @@ constexpr int64_t kNow = 1'700'000'000'000;
 struct ColdKeyspace {
   testing::TempDir dir;
   std::atomic<int> jobs_done{0};
-  bool read_cached_inline;  // false: every read goes to the threads, page cache or not
+  // Passed to QueueStoreRead: false (a pipelined batch) queues every read, page cache or not.
+  bool read_cached_inline;
   std::unique_ptr<DurableKeyspace> ks;
 
   explicit ColdKeyspace(int keys, int threads = 1, bool inline_cached = false,
@@ -47,7 +48,6 @@ struct ColdKeyspace {
     o.dir = dir.path();
     o.store_read_threads = threads;
     o.write_behind_bytes = 64 << 20;  // the node's mode: applies stay pending in the overlay
-    o.read_cached_inline = read_cached_inline;
     o.on_store_read = [this] { jobs_done.fetch_add(1); };
     auto opened = DurableKeyspace::Open(o);
     REQUIRE(opened.ok());
@@ -61,6 +61,8 @@ struct ColdKeyspace {
     }
     return jobs_done.load() >= n;
   }
+
+  bool Queue(std::string_view key) { return ks->QueueStoreRead(0, key, read_cached_inline); }
 
   std::vector<uint64_t> Take() {
     std::vector<uint64_t> tags;
@@ -107,9 +109,9 @@ TEST_CASE("store reads: queued keys are read off the caller's thread into the ti
   ColdKeyspace cold(100);
   DurableKeyspace& ks = *cold.ks;
   REQUIRE(ks.ReadsStore(0));
-  CHECK(ks.QueueStoreRead(0, "key:1"));
-  CHECK(ks.QueueStoreRead(0, "key:2"));
-  CHECK(ks.QueueStoreRead(0, "absent"));  // only LevelDB can tell
+  CHECK(cold.Queue("key:1"));
+  CHECK(cold.Queue("key:2"));
+  CHECK(cold.Queue("absent"));  // only LevelDB can tell
   REQUIRE(ks.SubmitStoreReads(42));
   CHECK_FALSE(ks.SubmitStoreReads(43));  // nothing queued since
   REQUIRE(cold.WaitJobs(1));
@@ -119,7 +121,7 @@ TEST_CASE("store reads: queued keys are read off the caller's thread into the ti
   CHECK(cold.Value(0, "key:1") == "v1");
   CHECK(cold.Value(0, "key:2") == "v1");
   CHECK(ks.Stats().store_reads == reads);  // tier hits now
-  CHECK_FALSE(ks.QueueStoreRead(0, "key:1"));  // in the tier: nothing to read
+  CHECK_FALSE(cold.Queue("key:1"));  // in the tier: nothing to read
   CHECK(cold.Value(0, "key:3") == "v1");       // not queued: read by the lookup itself
   CHECK(ks.Stats().store_reads == reads + 1);
 }
@@ -127,7 +129,7 @@ TEST_CASE("store reads: queued keys are read off the caller's thread into the ti
 TEST_CASE("store reads: a key written while it was read keeps the newer entry") {
   ColdKeyspace cold(100);
   DurableKeyspace& ks = *cold.ks;
-  REQUIRE(ks.QueueStoreRead(0, "key:1"));
+  REQUIRE(cold.Queue("key:1"));
   REQUIRE(ks.SubmitStoreReads(1));
   REQUIRE(cold.WaitJobs(1));  // the reader has "v1"
   cold.Apply(2, [](DurableKeyspace& k) { k.Put(0, "key:1", ColdKeyspace::Str("v2")); });
@@ -151,8 +153,8 @@ TEST_CASE("store reads: a key written while it was read keeps the newer entry") 
 TEST_CASE("store reads: a key deleted or flushed while it was read stays gone") {
   ColdKeyspace cold(100);
   DurableKeyspace& ks = *cold.ks;
-  REQUIRE(ks.QueueStoreRead(0, "key:1"));
-  REQUIRE(ks.QueueStoreRead(0, "key:2"));
+  REQUIRE(cold.Queue("key:1"));
+  REQUIRE(cold.Queue("key:2"));
   REQUIRE(ks.SubmitStoreReads(1));
   REQUIRE(cold.WaitJobs(1));
   cold.Apply(2, [](DurableKeyspace& k) {
@@ -163,7 +165,7 @@ TEST_CASE("store reads: a key deleted or flushed while it was read stays gone") 
   CHECK(ks.Stats().store_reads_async == 1);
   CHECK(cold.Value(0, "key:1") == "<nil>");
 
-  REQUIRE(ks.QueueStoreRead(0, "key:3"));
+  REQUIRE(cold.Queue("key:3"));
   REQUIRE(ks.SubmitStoreReads(2));
   REQUIRE(cold.WaitJobs(2));
   cold.Apply(3, [](DurableKeyspace& k) { k.FlushDb(0); });
@@ -177,13 +179,13 @@ TEST_CASE("store reads: a key deleted or flushed while it was read stays gone") 
 TEST_CASE("store reads: none are queued without reader threads or for a tier that holds every key") {
   ColdKeyspace cold(10, /*threads=*/0);
   CHECK_FALSE(cold.ks->ReadsStore(0));
-  CHECK_FALSE(cold.ks->QueueStoreRead(0, "key:1"));
+  CHECK_FALSE(cold.Queue("key:1"));
   CHECK_FALSE(cold.ks->SubmitStoreReads(1));
   cold.ks.reset();  // LevelDB's lock
   cold.ks = cold.Open(1);
   cold.Apply(2, [](DurableKeyspace& k) { k.FlushDb(0); });  // a namespace made by this process
   CHECK_FALSE(cold.ks->ReadsStore(0));
-  CHECK_FALSE(cold.ks->QueueStoreRead(0, "key:1"));
+  CHECK_FALSE(cold.Queue("key:1"));
   CHECK(cold.ks->ReadsStore(1));
 }
 
@@ -191,7 +193,7 @@ TEST_CASE("store reads: many jobs on several threads; stopping with jobs queued 
   ColdKeyspace cold(2000, /*threads=*/3);
   DurableKeyspace& ks = *cold.ks;
   for (int job = 0; job < 100; ++job) {
-    for (int i = 0; i < 16; ++i) REQUIRE(ks.QueueStoreRead(0, ColdKeyspace::Key(job * 16 + i)));
+    for (int i = 0; i < 16; ++i) REQUIRE(cold.Queue(ColdKeyspace::Key(job * 16 + i)));
     REQUIRE(ks.SubmitStoreReads(job));
   }
   REQUIRE(cold.WaitJobs(100));
@@ -202,7 +204,7 @@ TEST_CASE("store reads: many jobs on several threads; stopping with jobs queued 
   CHECK(ks.Stats().store_reads_async == 1600);
   for (int i = 0; i < 1600; i += 97) CHECK(cold.Value(0, ColdKeyspace::Key(i)) == "v1");
   for (int job = 0; job < 20; ++job) {
-    for (int i = 0; i < 16; ++i) ks.QueueStoreRead(0, ColdKeyspace::Key(1600 + i));
+    for (int i = 0; i < 16; ++i) cold.Queue(ColdKeyspace::Key(1600 + i));
     ks.SubmitStoreReads(1000 + job);
   }
   ks.StopStoreReads();  // joins; the destructor (after it) must not hang or notify
@@ -216,7 +218,7 @@ TEST_CASE("store reads: a key memory holds is read at once; one only on disk goe
   DurableKeyspace& ks = *cold.ks;
   testing::EvictFromPageCache(cold.dir.path());
   const std::string on_disk = ColdKeyspace::Key(1000);
-  CHECK(ks.QueueStoreRead(0, on_disk));  // its block is in no cache: the read would wait
+  CHECK(cold.Queue(on_disk));  // its block is in no cache: the read would wait
   REQUIRE(ks.SubmitStoreReads(1));
   REQUIRE(cold.WaitJobs(1));
   CHECK(cold.Take() == std::vector<uint64_t>{1});
@@ -227,12 +229,21 @@ TEST_CASE("store reads: a key memory holds is read at once; one only on disk goe
   std::string raw;
   REQUIRE(ks.engine().Get(MetaKey(0, cached), &raw).ok());
   const uint64_t reads = ks.Stats().store_reads;
-  CHECK_FALSE(ks.QueueStoreRead(0, cached));  // read here and now, into the tier
+  CHECK_FALSE(cold.Queue(cached));  // read here and now, into the tier
   CHECK(ks.Stats().store_reads == reads + 1);
   CHECK(ks.Stats().store_reads_async == 1);
   CHECK_FALSE(ks.SubmitStoreReads(2));
   CHECK(cold.Value(0, cached) == ColdKeyspace::ValueOf(1500, 1024));
   CHECK(cold.Value(0, on_disk) == ColdKeyspace::ValueOf(1000, 1024));
   CHECK(ks.Stats().store_reads == reads + 1);  // both tier hits
-  CHECK_FALSE(ks.QueueStoreRead(0, "absent"));  // not found in memory: nothing to wait for
+  CHECK_FALSE(cold.Queue("absent"));  // not found in memory: nothing to wait for
+
+  // In a pipelined batch the threads read it even so, in parallel with the caller.
+  const std::string batched = ColdKeyspace::Key(1700);
+  REQUIRE(ks.engine().Get(MetaKey(0, batched), &raw).ok());
+  CHECK(ks.QueueStoreRead(0, batched, /*read_cached_inline=*/false));
+  REQUIRE(ks.SubmitStoreReads(3));
+  REQUIRE(cold.WaitJobs(2));
+  CHECK(cold.Take() == std::vector<uint64_t>{3});
+  CHECK(ks.Stats().store_reads_async == 2);
 }
