@@ -47,6 +47,11 @@ TEST_CASE("A bad config value stops start-up with a message naming the key") {
   auto [rc4, out4] = RunToExit({"--port", "0", "--write-behind-bytes", "lots"});
   CHECK(rc4 == 1);
   CHECK(out4.find("write-behind-bytes") != std::string::npos);
+  for (const char* bad : {"-1", "65", "two"}) {  // threads: 0..64
+    auto [rc5, out5] = RunToExit({"--port", "0", "--store-read-threads", bad});
+    CHECK(rc5 == 1);
+    CHECK(out5.find("store-read-threads") != std::string::npos);
+  }
 }
 
 TEST_CASE("A config file is read and --key overrides it") {

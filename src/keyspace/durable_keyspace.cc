@@ -212,9 +212,14 @@ Result<const Entry*> DurableKeyspace::LookupBelowPending(uint64_t ns, std::strin
   Status s = engine_->Get(MetaKey(ns, key), &raw);
   if (s.code() == ErrorCode::kNotFound) return static_cast<const Entry*>(nullptr);
   CAIRN_RETURN_IF_ERROR(s);
+  CAIRN_RETURN_IF_ERROR(CacheStoreRecord(ns, key, raw));
+  return static_cast<const Entry*>(&scratch_);
+}
+
+Status DurableKeyspace::CacheStoreRecord(uint64_t ns, std::string_view key, std::string_view raw) {
   CAIRN_RETURN_IF_ERROR(DecodeMetaValue(raw, &scratch_));
   tier_.Put(ns, key, scratch_);  // not cached if larger than the whole tier
-  return static_cast<const Entry*>(&scratch_);
+  return Status::Ok();
 }
 
 // The index lines of every table a lookup may visit; then the entry of the first table with a
@@ -259,10 +264,7 @@ bool DurableKeyspace::QueueStoreRead(int db, std::string_view key, bool read_cac
                                 : Status::Unavailable("a batch: read on the threads");
   if (s.code() != ErrorCode::kUnavailable) {
     // Absent, or an error: the command's own lookup reads it again and reports.
-    if (s.ok() && DecodeMetaValue(r.raw, &scratch_).ok()) {
-      ++store_reads_;
-      tier_.Put(ns, key, scratch_);
-    }
+    if (s.ok() && CacheStoreRecord(ns, key, r.raw).ok()) ++store_reads_;
     return false;
   }
   r.ns = ns;
@@ -298,10 +300,9 @@ void DurableKeyspace::TakeStoreReads(std::vector<uint64_t>* tags) {
 // it is the key's entry unless memory holds a newer one, or its namespace is gone (flushed).
 void DurableKeyspace::AdmitStoreRead(const StoreReader::Read& r) {
   if (!r.found || DbOfNamespace(r.ns) < 0 || !NeedsStoreRead(r.ns, r.key)) return;
-  if (!DecodeMetaValue(r.raw, &scratch_).ok()) return;  // the lookup reads it and reports
+  if (!CacheStoreRecord(r.ns, r.key, r.raw).ok()) return;  // the lookup reads it and reports
   ++store_reads_;
   ++store_reads_async_;
-  tier_.Put(r.ns, r.key, scratch_);
 }
 
 void DurableKeyspace::StopStoreReads() {

@@ -299,6 +299,8 @@ class DurableKeyspace final : public Keyspace {
   // Whether a lookup of (ns, key) would read LevelDB now.
   bool NeedsStoreRead(uint64_t ns, std::string_view key) const;
   void AdmitStoreRead(const StoreReader::Read& r);  // into the tier, if still what LevelDB holds
+  // A metadata record read from LevelDB, decoded into scratch_ and cached in the tier.
+  Status CacheStoreRecord(uint64_t ns, std::string_view key, std::string_view raw);
   std::unique_ptr<StoreReader> reader_;  // after engine_: it reads through it
   StoreReader::Job queued_;
   std::vector<StoreReader::Job> finished_;  // TakeStoreReads' scratch

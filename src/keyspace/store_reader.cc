@@ -13,7 +13,7 @@ StoreReader::~StoreReader() { Stop(); }
 void StoreReader::Submit(Job job) {
   {
     std::lock_guard lock(mu_);
-    todo_.push_back(std::move(job));
+    queued_.push_back(std::move(job));
   }
   cv_.notify_one();
 }
@@ -28,7 +28,7 @@ void StoreReader::Stop() {
   {
     std::lock_guard lock(mu_);
     stop_ = true;
-    todo_.clear();
+    queued_.clear();
   }
   cv_.notify_all();
   for (auto& t : threads_) {
@@ -39,10 +39,10 @@ void StoreReader::Stop() {
 void StoreReader::Run() {
   std::unique_lock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [this] { return stop_ || !todo_.empty(); });
+    cv_.wait(lock, [this] { return stop_ || !queued_.empty(); });
     if (stop_) return;
-    Job job = std::move(todo_.front());
-    todo_.pop_front();
+    Job job = std::move(queued_.front());
+    queued_.pop_front();
     lock.unlock();
     for (Read& r : job.reads) {
       // A failed read is left as not found: the loop reads the key again itself, and reports.

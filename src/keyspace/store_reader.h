@@ -53,7 +53,7 @@ class StoreReader {
   std::function<void()> notify_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Job> todo_;
+  std::deque<Job> queued_;
   std::vector<Job> done_;
   bool stop_ = false;
   std::vector<std::thread> threads_;
