@@ -130,6 +130,41 @@ TEST_CASE("INFO reports Redis's sections and field names") {
   CHECK(Run(c.get(), {"INFO", "nosuchsection"}) == "");
 }
 
+TEST_CASE("CONFIG takes Redis's encoding thresholds, their ziplist aliases sharing one value") {
+  auto c = Server().Connect();
+  CHECK(Run(c.get(), {"CONFIG", "GET", "hash-max-listpack-entries"}) == "[hash-max-listpack-entries,512]");
+  CHECK(Run(c.get(), {"CONFIG", "GET", "zset-max-ziplist-entries"}) == "[zset-max-ziplist-entries,128]");
+  CHECK(Run(c.get(), {"CONFIG", "GET", "list-max-ziplist-size"}) == "[list-max-ziplist-size,-2]");
+  CHECK(Run(c.get(), {"CONFIG", "SET", "zset-max-ziplist-entries", "7"}) == "OK");
+  CHECK(Run(c.get(), {"CONFIG", "GET", "zset-max-listpack-entries"}) == "[zset-max-listpack-entries,7]");
+  CHECK(Run(c.get(), {"CONFIG", "SET", "hash-max-listpack-value", "1kb", "set-max-intset-entries", "16"}) == "OK");
+  CHECK(Run(c.get(), {"CONFIG", "GET", "hash-max-ziplist-value"}) == "[hash-max-ziplist-value,1024]");
+  CHECK(Run(c.get(), {"CONFIG", "GET", "set-max-intset-entries"}) == "[set-max-intset-entries,16]");
+  // A pattern finds both names, as Redis's CONFIG GET does.
+  const std::string both = Run(c.get(), {"CONFIG", "GET", "zset-max-*-entries"});
+  CHECK(Contains(both, "zset-max-listpack-entries,7"));
+  CHECK(Contains(both, "zset-max-ziplist-entries,7"));
+  CHECK(Run(c.get(), {"CONFIG", "SET", "set-max-intset-entries", "-1"}) ==
+        "ERR CONFIG SET failed (possibly related to argument 'set-max-intset-entries') - argument must be between 0 and 9223372036854775807 inclusive");
+  CHECK(Run(c.get(), {"CONFIG", "SET", "list-compress-depth", "x"}) ==
+        "ERR CONFIG SET failed (possibly related to argument 'list-compress-depth') - argument couldn't be parsed into an integer");
+  CHECK(Run(c.get(), {"CONFIG", "SET", "zset-max-listpack-entries", "128", "hash-max-listpack-value", "64",
+                      "set-max-intset-entries", "512"}) == "OK");
+}
+
+TEST_CASE("FUNCTION FLUSH with no libraries, and its bad arguments") {
+  auto c = Server().Connect();
+  CHECK(Run(c.get(), {"FUNCTION", "FLUSH"}) == "OK");
+  CHECK(Run(c.get(), {"FUNCTION", "FLUSH", "async"}) == "OK");
+  CHECK(Run(c.get(), {"FUNCTION", "FLUSH", "SYNC"}) == "OK");
+  CHECK(Run(c.get(), {"FUNCTION", "FLUSH", "later"}) == "ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
+  CHECK(Run(c.get(), {"FUNCTION", "FLUSH", "SYNC", "x"}) ==
+        "ERR unknown subcommand or wrong number of arguments for 'FLUSH'. Try FUNCTION HELP.");
+  CHECK(Run(c.get(), {"FUNCTION", "NOPE"}) == "ERR unknown subcommand 'NOPE'. Try FUNCTION HELP.");
+  CHECK(Run(c.get(), {"FUNCTION"}) == "ERR wrong number of arguments for 'function' command");
+  CHECK(Contains(Run(c.get(), {"FUNCTION", "HELP"}), "FLUSH [ASYNC|SYNC]"));
+}
+
 TEST_CASE("CONFIG GET, SET and RESETSTAT") {
   auto c = Server().Connect();
   CHECK(Run(c.get(), {"CONFIG", "GET", "maxclients"}) == "[maxclients,10000]");

@@ -50,6 +50,7 @@ CommandTable::CommandTable() {
   Add(StringCommands());
   Add(KeyCommands());
   Add(TxnCommands());
+  Add(FunctionCommands());
 }
 
 void CommandTable::Add(std::span<const CommandSpec> family) {

@@ -105,6 +105,7 @@ std::span<const CommandSpec> IntrospectionCommands();
 std::span<const CommandSpec> StringCommands();
 std::span<const CommandSpec> KeyCommands();
 std::span<const CommandSpec> TxnCommands();
+std::span<const CommandSpec> FunctionCommands();
 
 std::string ToLower(std::string_view s);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);

@@ -11,6 +11,11 @@ std::string Lower(std::string_view s) {
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
   return out;
 }
+std::string Upper(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::toupper(c); });
+  return out;
+}
 }  // namespace
 
 std::string UnknownCommand(std::string_view name, const std::vector<std::string>& argv) {
@@ -33,10 +38,13 @@ std::string WrongArity(std::string_view full_name) {
 }
 
 std::string UnknownSubcommand(std::string_view sub, std::string_view container) {
-  std::string upper(container);
-  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
-  return "ERR unknown subcommand '" + std::string(sub.substr(0, 128)) + "'. Try " + upper +
-         " HELP.";
+  return "ERR unknown subcommand '" + std::string(sub.substr(0, 128)) + "'. Try " +
+         Upper(container) + " HELP.";
+}
+
+std::string SubcommandSyntax(std::string_view sub, std::string_view container) {
+  return "ERR unknown subcommand or wrong number of arguments for '" +
+         std::string(sub.substr(0, 128)) + "'. Try " + Upper(container) + " HELP.";
 }
 
 std::string InvalidExpire(std::string_view command) {

@@ -59,6 +59,9 @@ inline constexpr std::string_view kExecAbort =
     "EXECABORT Transaction discarded because of previous errors.";
 inline constexpr std::string_view kNotAllowedInMulti =
     "ERR Command not allowed inside a transaction";
+// Functions.
+inline constexpr std::string_view kFunctionFlushMode =
+    "ERR FUNCTION FLUSH only supports SYNC|ASYNC option";
 // Cairn's own: a transaction is one log record, and a record has a size limit.
 inline constexpr std::string_view kTransactionTooLarge =
     "ERR Transaction too large: the queued commands exceed 512 MB";
@@ -69,6 +72,8 @@ inline constexpr std::string_view kCannotRelocateCollection =
 std::string UnknownCommand(std::string_view name, const std::vector<std::string>& argv);
 std::string WrongArity(std::string_view full_name);
 std::string UnknownSubcommand(std::string_view sub, std::string_view container);
+// A known subcommand with arguments it does not take (Redis's addReplySubcommandSyntaxError).
+std::string SubcommandSyntax(std::string_view sub, std::string_view container);
 std::string InvalidExpire(std::string_view command);
 // "ERR Unsupported option <opt>" (EXPIRE family flags).
 inline std::string UnsupportedOption(std::string_view option) {

@@ -152,8 +152,7 @@ void Debug(Context& ctx) {
         "SET-ACTIVE-EXPIRE <0|1>", "PROTOCOL <type>"};
     return ctx.reply.SimpleArray(kLines);
   }
-  ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" + ctx.arg(1) +
-                  "'. Try DEBUG HELP.");
+  ctx.reply.Error(err::SubcommandSyntax(ctx.arg(1), "debug"));
 }
 
 void SlowlogGet(Context& ctx) {

@@ -129,6 +129,21 @@ const std::vector<Option>& Options() {
       MemoryOption("log-compact-bytes", true, &Config::log_compact_bytes, 0),
       MemoryOption("write-behind-bytes", false, &Config::write_behind_bytes, 0),
       IntOption("store-read-threads", false, &Config::store_read_threads, 0, 64),
+      // Encoding thresholds: each listpack name with its ziplist alias, as Redis 7 has both.
+      IntOption("hash-max-listpack-entries", true, &Config::hash_max_listpack_entries, 0, INT64_MAX),
+      IntOption("hash-max-ziplist-entries", true, &Config::hash_max_listpack_entries, 0, INT64_MAX),
+      MemoryOption("hash-max-listpack-value", true, &Config::hash_max_listpack_value, 0),
+      MemoryOption("hash-max-ziplist-value", true, &Config::hash_max_listpack_value, 0),
+      IntOption("list-max-listpack-size", true, &Config::list_max_listpack_size, INT32_MIN, INT32_MAX),
+      IntOption("list-max-ziplist-size", true, &Config::list_max_listpack_size, INT32_MIN, INT32_MAX),
+      IntOption("list-compress-depth", true, &Config::list_compress_depth, 0, INT32_MAX),
+      IntOption("set-max-intset-entries", true, &Config::set_max_intset_entries, 0, INT64_MAX),
+      IntOption("zset-max-listpack-entries", true, &Config::zset_max_listpack_entries, 0, INT64_MAX),
+      IntOption("zset-max-ziplist-entries", true, &Config::zset_max_listpack_entries, 0, INT64_MAX),
+      MemoryOption("zset-max-listpack-value", true, &Config::zset_max_listpack_value, 0),
+      MemoryOption("zset-max-ziplist-value", true, &Config::zset_max_listpack_value, 0),
+      MemoryOption("stream-node-max-bytes", true, &Config::stream_node_max_bytes, 0),
+      IntOption("stream-node-max-entries", true, &Config::stream_node_max_entries, 0, INT64_MAX),
   };
   return kOptions;
 }

@@ -54,6 +54,18 @@ struct Config {
   // Threads that read keys the memory tier evicted from LevelDB, so that such a read (perhaps
   // from disk) makes only its own client wait, not the loop. 0: the loop reads them itself.
   int64_t store_read_threads = 2;
+  // Redis's encoding thresholds (redis.conf names; the ziplist names are aliases). Accepted and
+  // reported so that redis.conf files and tools that tune them work; the collection families read
+  // them to choose what OBJECT ENCODING reports.
+  int64_t hash_max_listpack_entries = 512;
+  int64_t hash_max_listpack_value = 64;
+  int64_t list_max_listpack_size = -2;
+  int64_t list_compress_depth = 0;
+  int64_t set_max_intset_entries = 512;
+  int64_t zset_max_listpack_entries = 128;
+  int64_t zset_max_listpack_value = 64;
+  int64_t stream_node_max_bytes = 4096;
+  int64_t stream_node_max_entries = 100;
   std::string config_file;
 
   // Loads a TOML file over the defaults. Unknown keys and bad values are errors naming the key.
