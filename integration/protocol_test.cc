@@ -133,3 +133,30 @@ TEST_CASE("A client that vanishes with writes in flight costs nothing") {
   auto c = Server().Connect();
   CHECK(Run(c.get(), {"PING"}) == "PONG");
 }
+
+TEST_CASE("CLIENT REPLY OFF, SKIP and ON: which replies are sent") {
+  const std::string in = Multi({"CLIENT", "REPLY", "SKIP"}) + Multi({"PING", "skipped"}) +
+                         Multi({"CLIENT", "REPLY", "OFF"}) + Multi({"PING", "off"}) +
+                         Multi({"CLIENT", "REPLY", "ON"}) + Multi({"PING", "on"});
+  CHECK(RawExchange(Server().port(), in, 13) == "+OK\r\n$2\r\non\r\n");
+  // CLIENT REPLY ON right after SKIP cancels the skip and is answered itself.
+  const std::string cancel = Multi({"CLIENT", "REPLY", "SKIP"}) + Multi({"CLIENT", "REPLY", "ON"}) +
+                             Multi({"PING"});
+  CHECK(RawExchange(Server().port(), cancel, 12) == "+OK\r\n+PONG\r\n");
+}
+
+// Each GET waits for the SET before it, so one BeforePoll round serves one pair; the rounds past
+// an iteration's bound must run without waiting for the next event (with hz 1, the timer's
+// wakeup would serve 16 pairs a second).
+TEST_CASE("A pipeline of writes each read back at once is served without stalling") {
+  ServerProcess srv({"--hz", "1", "--appendfsync", "everysec"});
+  REQUIRE(srv.Start());
+  constexpr int kPairs = 200;
+  std::string in, want;
+  for (int i = 0; i < kPairs; ++i) {
+    const std::string k = "pipe:" + std::to_string(i), v = "v" + std::to_string(i);
+    in += Multi({"SET", k, v}) + Multi({"GET", k});
+    want += "+OK\r\n$" + std::to_string(v.size()) + "\r\n" + v + "\r\n";
+  }
+  CHECK(RawExchange(srv.port(), in, want.size(), 5000) == want);
+}

@@ -114,6 +114,8 @@ Status Node::OpenStorage() {
   log_async_.data = this;
   uv_async_init(&loop_, &store_async_, OnStoreRead);
   store_async_.data = this;
+  uv_idle_init(&loop_, &more_work_idle_);
+  more_work_idle_.data = this;
   if (config_.dir == ":memory:") {  // a node without durability, for experiments
     keyspace_ = std::make_unique<keyspace::MemoryKeyspace>();
     log_ = std::make_unique<MemoryWriteLog>();
@@ -288,7 +290,10 @@ bool Node::RunCommand(Client& c, const std::vector<std::string>& argv) {
     return false;
   }
 
-  bool suppress = mode_before == commands::ReplyMode::kSkipNext ||
+  // A skipped command's reply is dropped unless the command was CLIENT REPLY ON, which cancels
+  // the skip for itself as Redis's does.
+  bool suppress = (mode_before == commands::ReplyMode::kSkipNext &&
+                   s.reply_mode != commands::ReplyMode::kOn) ||
                   (mode_before == commands::ReplyMode::kOff && s.reply_mode == commands::ReplyMode::kOff);
   if (mode_before == commands::ReplyMode::kSkipNext && s.reply_mode == commands::ReplyMode::kSkipNext) {
     s.reply_mode = commands::ReplyMode::kOn;
@@ -406,12 +411,24 @@ void Node::BeforePoll() {
   paced_commands_ = stats_.total_commands;
   // Applying writes lets waiting clients go on, which may propose more: repeat while that
   // happens, a bounded number of times per iteration.
+  bool more = false;
   for (int round = 0; round < 16; ++round) {
     AppendProposals();
     ApplyDurable();
     if (resume_.empty()) break;
     ResumeWaitingClients();
     if (unlogged_.empty()) break;
+    more = round == 15;
+  }
+  // Work left over (a pipeline of writes each followed by a read of it takes a round per pair):
+  // the next iteration must not sleep in poll, since no event may come to wake it. An active
+  // idle handle makes libuv poll without waiting; other clients are served in between.
+  if (more != (uv_is_active(reinterpret_cast<uv_handle_t*>(&more_work_idle_)) != 0)) {
+    if (more) {
+      uv_idle_start(&more_work_idle_, [](uv_idle_t*) {});
+    } else {
+      uv_idle_stop(&more_work_idle_);
+    }
   }
 }
 

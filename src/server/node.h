@@ -156,6 +156,7 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   uv_async_t log_async_{};
   uv_async_t store_async_{};  // a store read job finished (Keyspace::TakeStoreReads)
   uv_idle_t replay_idle_{};
+  uv_idle_t more_work_idle_{};  // active while BeforePoll left work for the next iteration
   std::unique_ptr<keyspace::Keyspace> keyspace_;
   commands::CommandTable table_;
   std::unique_ptr<commands::Dispatcher> dispatcher_;
