@@ -2,6 +2,8 @@
 // INFO, CONFIG, COMMAND, SLOWLOG, LATENCY, MONITOR, DEBUG, SAVE, TIME.
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "harness.h"
@@ -273,6 +275,16 @@ TEST_CASE("DEBUG SLEEP and the DEBUG error") {
   CHECK(Run(c.get(), {"DEBUG", "SLEEP", "0"}) == "OK");
   CHECK(Run(c.get(), {"DEBUG", "NOSUCH"}) ==
         "ERR unknown subcommand or wrong number of arguments for 'NOSUCH'. Try DEBUG HELP.");
+}
+
+TEST_CASE("DEBUG LOG writes its message to the server's log") {
+  auto c = Server().Connect();
+  CHECK(Run(c.get(), {"DEBUG", "LOG", "### Starting test marker-7f3a"}) == "OK");
+  CHECK(Run(c.get(), {"DEBUG", "LOG"}) ==
+        "ERR unknown subcommand or wrong number of arguments for 'LOG'. Try DEBUG HELP.");
+  std::ifstream log(Server().log_path());
+  std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  CHECK(Contains(text, "DEBUG LOG: ### Starting test marker-7f3a"));
 }
 
 TEST_CASE("QUIT replies OK and closes") {

@@ -66,6 +66,8 @@ class ServerApi {
   // keyspace_hits / keyspace_misses in INFO stats: reads that found, or did not find, their key.
   virtual void RecordKeyspaceLookup(bool hit) = 0;
   virtual void SetActiveExpire(bool on) = 0;
+  // A line for the server's log (DEBUG LOG: Redis's test suite marks each test's start with it).
+  virtual void LogLine(std::string_view line) = 0;
 };
 
 }  // namespace cairn::commands

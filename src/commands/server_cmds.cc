@@ -146,10 +146,14 @@ void Debug(Context& ctx) {
     return ctx.reply.Ok();
   }
   if (sub == "protocol" && ctx.argc() == 3) return DebugProtocol(ctx, ToLower(ctx.arg(2)));
+  if (sub == "log" && ctx.argc() == 3) {
+    ctx.server.LogLine("DEBUG LOG: " + ctx.arg(2));
+    return ctx.reply.Ok();
+  }
   if (sub == "help") {
     static constexpr std::string_view kLines[] = {
         "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "SLEEP <seconds>",
-        "SET-ACTIVE-EXPIRE <0|1>", "PROTOCOL <type>"};
+        "SET-ACTIVE-EXPIRE <0|1>", "PROTOCOL <type>", "LOG <message>"};
     return ctx.reply.SimpleArray(kLines);
   }
   ctx.reply.Error(err::SubcommandSyntax(ctx.arg(1), "debug"));

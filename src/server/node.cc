@@ -708,6 +708,10 @@ void Node::MaybeCompactLog(bool force) {
 
 // --- ServerApi: config, clients, monitor, slowlog ---
 
+void Node::LogLine(std::string_view line) {
+  std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+}
+
 std::vector<std::pair<std::string, std::string>> Node::ConfigGet(std::string_view pattern) {
   return config_.Get(std::string(pattern));
 }

@@ -87,6 +87,7 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   void SlowlogReset() override { slowlog_.clear(); }
   bool loading() const override { return loading_; }
   void SetActiveExpire(bool on) override { active_expire_ = on; }
+  void LogLine(std::string_view line) override;
   void RecordKeyspaceLookup(bool hit) override { ++(hit ? stats_.keyspace_hits : stats_.keyspace_misses); }
 
  private:

@@ -40,6 +40,8 @@ class FakeServer final : public ServerApi {
   bool loading() const override { return false; }
   void RecordKeyspaceLookup(bool) override {}
   void SetActiveExpire(bool) override {}
+  void LogLine(std::string_view line) override { logged.emplace_back(line); }
+  std::vector<std::string> logged;
 
   int config_sets = 0;
 
