@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps configure build server run test bench sanitize fuzz clean
+.PHONY: all deps configure build server run test compat compat-selftest bench sanitize fuzz clean
 
 all: build
 
@@ -28,6 +28,16 @@ run: server
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Redis's own test suite against Cairn, unit by unit, held to tests/compat/passing.tsv.
+compat: server
+	@bash deps/install.sh compat
+	bash scripts/redis-suite.sh
+
+# Proves the ratchet fails a build whose GET is wrong (builds a broken server in build/).
+compat-selftest:
+	@bash deps/install.sh compat
+	bash scripts/redis-suite-selftest.sh
 
 bench: build
 	@bash deps/install.sh bench

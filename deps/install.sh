@@ -8,12 +8,13 @@ packages=(
   libuv1-dev libleveldb-dev libsnappy-dev nlohmann-json3-dev libroaring-dev
   doctest-dev libtomlplusplus-dev libhiredis-dev redis-tools
 )
-# Extra sets, asked for by name: `deps/install.sh fuzz` or `deps/install.sh bench`.
+# Extra sets, asked for by name: `deps/install.sh fuzz`, `bench` or `compat`.
 for extra in "$@"; do
   case "$extra" in
     fuzz) packages+=(clang libclang-rt-14-dev) ;;
     bench) packages+=(redis-server) ;;
-    *) echo "deps/install.sh: unknown extra '$extra' (fuzz, bench)" >&2; exit 2 ;;
+    compat) packages+=(tcl) ;;  # tclsh runs Redis's own test suite (scripts/redis-suite.sh)
+    *) echo "deps/install.sh: unknown extra '$extra' (fuzz, bench, compat)" >&2; exit 2 ;;
   esac
 done
 
