@@ -10,6 +10,8 @@ namespace cairn::replication {
 namespace {
 
 constexpr size_t kReadChunk = 64 * 1024;
+// TCP keepalive after this much idle time, so the kernel eventually ends a half-open link.
+constexpr unsigned kKeepAliveSeconds = 30;
 
 }  // namespace
 
@@ -38,6 +40,7 @@ void Link::OnConnect(uv_connect_t* req, int status) {
   if (link->closing_) return;  // cancelled by Close
   if (status == 0) {
     uv_tcp_nodelay(&link->tcp_, 1);
+    uv_tcp_keepalive(&link->tcp_, 1, kKeepAliveSeconds);
     link->RememberRemote();
   }
   link->owner_->OnLinkConnected(*link, status);
@@ -47,6 +50,7 @@ void Link::OnConnect(uv_connect_t* req, int status) {
 bool Link::Accept(uv_stream_t* listener) {
   if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(&tcp_)) != 0) return false;
   uv_tcp_nodelay(&tcp_, 1);
+  uv_tcp_keepalive(&tcp_, 1, kKeepAliveSeconds);
   RememberRemote();
   return true;
 }
