@@ -191,6 +191,10 @@ void PeerTransport::Dial(Peer& peer) {
   std::string host;
   int port = 0;
   if (!ParsePeerAddress(peer.address, &host, &port).ok()) return;  // checked by AddPeer
+  if (options_.resolver) {
+    ResolveWith(options_.resolver, peer, host, port);
+    return;
+  }
   auto pending = std::make_unique<PendingResolve>();
   pending->owner = this;
   pending->peer = peer.id;
@@ -232,19 +236,42 @@ void PeerTransport::OnResolved(uv_getaddrinfo_t* req, int status, addrinfo* resu
     self->DialFailed(*peer, std::string("cannot resolve: ") + uv_strerror(status));
     return;
   }
-  peer->candidates.clear();
-  peer->next_candidate = 0;
+  std::vector<sockaddr_storage> candidates;
   for (const addrinfo* ai = result; ai != nullptr; ai = ai->ai_next) {
     if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
     sockaddr_storage ss{};
     std::memcpy(&ss, ai->ai_addr, std::min<size_t>(ai->ai_addrlen, sizeof(ss)));
-    peer->candidates.push_back(ss);
+    candidates.push_back(ss);
   }
-  if (peer->candidates.empty()) {
-    self->DialFailed(*peer, "the name resolves to no IPv4 or IPv6 address");
+  self->ConnectCandidates(*peer, std::move(candidates));
+}
+
+void PeerTransport::ResolveWith(const Resolver& resolver, Peer& peer, const std::string& host,
+                                int port) {
+  Result<std::vector<std::string>> ips = resolver(host);
+  if (!ips.ok()) {
+    DialFailed(peer, "cannot resolve: " + ips.status().message());
     return;
   }
-  self->ConnectNextCandidate(*peer);
+  std::vector<sockaddr_storage> candidates;
+  for (const std::string& ip : *ips) {
+    sockaddr_storage ss{};
+    const int rc = ip.find(':') != std::string::npos
+                       ? uv_ip6_addr(ip.c_str(), port, reinterpret_cast<sockaddr_in6*>(&ss))
+                       : uv_ip4_addr(ip.c_str(), port, reinterpret_cast<sockaddr_in*>(&ss));
+    if (rc == 0) candidates.push_back(ss);
+  }
+  ConnectCandidates(peer, std::move(candidates));
+}
+
+void PeerTransport::ConnectCandidates(Peer& peer, std::vector<sockaddr_storage> candidates) {
+  if (candidates.empty()) {
+    DialFailed(peer, "the name resolves to no IPv4 or IPv6 address");
+    return;
+  }
+  peer.candidates = std::move(candidates);
+  peer.next_candidate = 0;
+  ConnectNextCandidate(peer);
 }
 
 void PeerTransport::ConnectNextCandidate(Peer& peer) {

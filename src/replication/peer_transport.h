@@ -36,6 +36,10 @@
 
 namespace cairn::replication {
 
+// Turns a peer's host into IP literals. Tests inject one; the default resolves with
+// uv_getaddrinfo on libuv's thread pool, so a slow DNS server never blocks the loop.
+using Resolver = std::function<Result<std::vector<std::string>>(const std::string& host)>;
+
 struct TransportOptions {
   raft::NodeId self_id = raft::kNoNode;
   std::string cluster_id;   // both ends must name the same one (at most kMaxClusterIdBytes)
@@ -45,6 +49,7 @@ struct TransportOptions {
   uint64_t backoff_min_ms = 50;
   uint64_t backoff_max_ms = 2000;
   uint64_t handshake_timeout_ms = 5000;  // connect plus handshake, either side
+  Resolver resolver;                     // empty: uv_getaddrinfo, asynchronously
   // Where the transport says why it refused or closed a link; default: a line on stderr.
   std::function<void(const std::string&)> log;
 };
@@ -142,6 +147,8 @@ class PeerTransport final : private LinkOwner {
   // Dialing (peer_transport.cc).
   void Dial(Peer& peer);
   static void OnResolved(uv_getaddrinfo_t* req, int status, addrinfo* result);
+  void ResolveWith(const Resolver& resolver, Peer& peer, const std::string& host, int port);
+  void ConnectCandidates(Peer& peer, std::vector<sockaddr_storage> candidates);
   void ConnectNextCandidate(Peer& peer);
   void DialFailed(Peer& peer, const std::string& why);
   void ScheduleRetry(Peer& peer);

@@ -51,13 +51,14 @@ TransportOptions Options(NodeId id, std::string cluster = "test-cluster", std::s
   return o;
 }
 
-std::unique_ptr<Node> StartNode(TestLoop& loop, TransportOptions options, int port = 0) {
+std::unique_ptr<Node> StartNode(TestLoop& loop, TransportOptions options, int port = 0,
+                                const std::string& host = "127.0.0.1") {
   auto node = std::make_unique<Node>();
   Node* n = node.get();
   options.log = [n](const std::string& line) { n->log.push_back(line); };
   const Rng rng(options.self_id);
   node->transport = std::make_unique<PeerTransport>(loop.get(), std::move(options), rng);
-  REQUIRE(node->transport->Listen("127.0.0.1", port).ok());
+  REQUIRE(node->transport->Listen(host, port).ok());
   node->transport->SetHandler(
       [n](NodeId from, Message m) { n->received.emplace_back(from, std::move(m)); });
   return node;
@@ -470,6 +471,52 @@ TEST_CASE("a host name is resolved at connect time") {
   REQUIRE((*a)->Send(2, Msg(1, 2, 1)).ok());
   REQUIRE(loop.RunUntil([&] { return b->received.size() == 1; }));
   CHECK(b->received[0].second == Msg(1, 2, 1));
+}
+
+TEST_CASE("each connect resolves the name again: a peer back at a new address is found") {
+  TestLoop loop;
+  std::string node_2_ip = "127.0.0.1";
+  int resolves = 0;
+  TransportOptions o = Options(1);
+  o.resolver = [&](const std::string& host) -> Result<std::vector<std::string>> {
+    ++resolves;
+    if (host != "node-2") return Status::NotFound("unknown host " + host);
+    return std::vector<std::string>{node_2_ip};
+  };
+  auto a = StartNode(loop, o);
+  auto b = StartNode(loop, Options(2));
+  const int port = (*b)->bound_port();
+  REQUIRE((*b)->AddPeer(1, Loopback((*a)->bound_port())).ok());
+  REQUIRE((*a)->AddPeer(2, "node-2:" + std::to_string(port)).ok());
+  REQUIRE((*a)->Send(2, Msg(1, 2, 1)).ok());
+  REQUIRE(loop.RunUntil([&] { return b->received.size() == 1; }));
+  CHECK(resolves == 1);
+
+  b.reset();  // the "container" restarts somewhere else: same name and port, new address
+  node_2_ip = "127.0.0.3";
+  b = StartNode(loop, Options(2), port, node_2_ip);
+  REQUIRE((*b)->AddPeer(1, Loopback((*a)->bound_port())).ok());
+  REQUIRE((*a)->Send(2, Msg(1, 2, 2)).ok());
+  REQUIRE(loop.RunUntil([&] { return b->received.size() == 1; }));
+  CHECK(b->received[0].second == Msg(1, 2, 2));
+  CHECK(resolves >= 2);
+}
+
+TEST_CASE("every address a name resolves to is tried in turn before backing off") {
+  TestLoop loop;
+  TransportOptions o = Options(1);
+  o.backoff_min_ms = 5000;  // a retry would outlast the test's wait: only the fallback can connect
+  o.backoff_max_ms = 5000;
+  o.resolver = [](const std::string&) -> Result<std::vector<std::string>> {
+    return std::vector<std::string>{"127.0.0.2", "127.0.0.1"};  // nobody listens on .2
+  };
+  auto a = StartNode(loop, o);
+  auto b = StartNode(loop, Options(2));
+  REQUIRE((*b)->AddPeer(1, Loopback((*a)->bound_port())).ok());
+  REQUIRE((*a)->AddPeer(2, "node-2:" + std::to_string((*b)->bound_port())).ok());
+  REQUIRE((*a)->Send(2, Msg(1, 2, 1)).ok());
+  REQUIRE(loop.RunUntil([&] { return b->received.size() == 1; }, 3000));
+  CHECK(StatsOf(*a, 2).connect_failures == 0);
 }
 
 TEST_CASE("a name that does not resolve is retried with backoff, and readdressing fixes it") {
