@@ -144,6 +144,10 @@ TEST_CASE("three transports deliver every message to the right node, in order pe
     for (NodeId from : {1, 2, 3}) {
       if (from != id) CheckInOrder(*node, from, id, 50);
     }
+    REQUIRE(loop.RunUntil([&] {
+      const std::vector<PeerStats> all = (*node)->AllStats();
+      return all.size() == 2 && all[0].messages_sent == 50 && all[1].messages_sent == 50;
+    }));
   }
 }
 
@@ -347,6 +351,39 @@ TEST_CASE("an oversized frame length closes the link without waiting for the bod
   REQUIRE(raw.SendAll(loop, header));
   CHECK(raw.WaitClosed(loop));
   CHECK((*b)->counters().frames_rejected == 1);
+}
+
+TEST_CASE("a frame over the configured limit closes the link; Send refuses one too") {
+  TestLoop loop;
+  TransportOptions o = Options(2);
+  o.max_frame_body_bytes = 1024;
+  auto b = StartNode(loop, o);
+  REQUIRE((*b)->AddPeer(1, "127.0.0.1:1").ok());
+  CHECK((*b)->Send(1, Msg(2, 1, 1, 2000)).code() == ErrorCode::kInvalidArgument);
+  CHECK(StatsOf(*b, 1).messages_dropped == 1);
+  RawSocket raw = OpenRawLink(loop, *b);
+  REQUIRE(raw.SendAll(loop, raft::EncodeFrame(Msg(1, 2, 1, 500))));
+  REQUIRE(loop.RunUntil([&] { return b->received.size() == 1; }));
+  // Only the header goes out: the link must close without waiting for a body it would buffer.
+  REQUIRE(raw.SendAll(loop, raft::EncodeFrame(Msg(1, 2, 2, 2000)).substr(0, 8)));
+  CHECK(raw.WaitClosed(loop));
+  CHECK((*b)->counters().frames_rejected == 1);
+  CHECK(b->received.size() == 1);
+}
+
+TEST_CASE("a handler that removes the sender stops delivery of the rest of its batch") {
+  TestLoop loop;
+  auto b = StartNode(loop, Options(2));
+  REQUIRE((*b)->AddPeer(1, "127.0.0.1:1").ok());
+  (*b)->SetHandler([&](NodeId from, Message m) {
+    b->received.emplace_back(from, std::move(m));
+    (*b)->RemovePeer(from);
+  });
+  RawSocket raw = OpenRawLink(loop, *b);
+  REQUIRE(raw.SendAll(loop, raft::EncodeFrame(Msg(1, 2, 1)) + raft::EncodeFrame(Msg(1, 2, 2))));
+  CHECK(raw.WaitClosed(loop));
+  CHECK(b->received.size() == 1);
+  CHECK(!(*b)->HasPeer(1));
 }
 
 TEST_CASE("a frame from another node than the one that said hello closes the link") {
