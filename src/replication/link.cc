@@ -9,7 +9,6 @@
 namespace cairn::replication {
 namespace {
 
-constexpr size_t kReadChunk = 64 * 1024;
 // TCP keepalive after this much idle time, so the kernel eventually ends a half-open link.
 constexpr unsigned kKeepAliveSeconds = 30;
 
@@ -81,7 +80,7 @@ void Link::OnAlloc(uv_handle_t* handle, size_t, uv_buf_t* buf) {
     return;
   }
   size_t available = 0;
-  char* p = link->input_.PrepareWrite(std::min(kReadChunk, room), &available);
+  char* p = link->input_.PrepareWrite(std::min(kReadChunkBytes, room), &available);
   *buf = uv_buf_init(p, static_cast<unsigned>(std::min(available, room)));
 }
 

@@ -49,6 +49,9 @@ enum class LinkPhase : uint8_t {
 
 class Link {
  public:
+  // The most one read takes from the socket.
+  static constexpr size_t kReadChunkBytes = 64 * 1024;
+
   Link(uv_loop_t* loop, LinkOwner* owner, uint64_t id, LinkRole role, size_t max_input_bytes);
   ~Link();
   Link(const Link&) = delete;
@@ -61,6 +64,8 @@ class Link {
   void StartReading();
 
   net::Buffer& input() { return input_; }
+  // The handshake runs with a small limit; an open link that carries frames gets a larger one.
+  void set_max_input_bytes(size_t n) { max_input_bytes_ = n; }
   // Queues bytes; they go out in order, one uv_write batch at a time.
   void Write(std::string bytes);
   size_t buffered_bytes() const { return pending_.size() + inflight_.size(); }

@@ -15,7 +15,8 @@
 namespace cairn::replication {
 namespace {
 
-constexpr size_t kReadChunkBytes = 64 * 1024;
+// Two whole handshake messages: what a link may buffer before its handshake is done.
+constexpr size_t kHandshakeInputBytes = 2 * (4 + kMaxHandshakeBodyBytes);
 constexpr int kShutdownRounds = 100000;
 constexpr auto kShutdownTime = std::chrono::seconds(2);
 
@@ -105,8 +106,11 @@ Status PeerTransport::Listen(const std::string& host, int port) {
 void PeerTransport::OnListenerConnection(uv_stream_t* listener, int status) {
   auto* self = static_cast<PeerTransport*>(listener->data);
   if (status < 0 || self->shutting_down_) return;
+  const bool full = self->PendingHandshakes() >= self->options_.max_pending_handshakes;
   Link& link = self->NewLink(LinkRole::kAcceptor);
-  if (!link.Accept(listener)) {
+  if (!link.Accept(listener) || full) {
+    // Not logged: under a flood of connections the log would be the flood.
+    if (full) ++self->counters_.links_refused;
     link.Close();
     return;
   }
@@ -439,12 +443,20 @@ Link* PeerTransport::FindLink(uint64_t id) {
   return it == links_.end() ? nullptr : it->second.get();
 }
 
+size_t PeerTransport::PendingHandshakes() const {
+  size_t n = 0;
+  for (const auto& [id, link] : links_) {
+    n += link->role() == LinkRole::kAcceptor && link->phase != LinkPhase::kOpen && !link->closing()
+             ? 1
+             : 0;
+  }
+  return n;
+}
+
 Link& PeerTransport::NewLink(LinkRole role) {
   const uint64_t id = next_link_id_++;
-  const size_t max_input =
-      raft::kFrameHeaderBytes + options_.max_frame_body_bytes + kReadChunkBytes;
   LinkOwner* owner = this;  // a private base: convert here, where it is accessible
-  auto link = std::make_unique<Link>(loop_, owner, id, role, max_input);
+  auto link = std::make_unique<Link>(loop_, owner, id, role, kHandshakeInputBytes);
   Link& ref = *link;
   links_.emplace(id, std::move(link));
   return ref;

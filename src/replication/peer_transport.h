@@ -49,7 +49,10 @@ struct TransportOptions {
   uint64_t backoff_min_ms = 50;
   uint64_t backoff_max_ms = 2000;
   uint64_t handshake_timeout_ms = 5000;  // connect plus handshake, either side
-  Resolver resolver;                     // empty: uv_getaddrinfo, asynchronously
+  // Inbound connections still in their handshake; more are closed at once (an open port must
+  // not let anyone hold memory or descriptors without proving anything).
+  size_t max_pending_handshakes = 64;
+  Resolver resolver;  // empty: uv_getaddrinfo, asynchronously
   // Where the transport says why it refused or closed a link; default: a line on stderr.
   std::function<void(const std::string&)> log;
 };
@@ -173,6 +176,7 @@ class PeerTransport final : private LinkOwner {
   Peer* FindPeer(raft::NodeId id);
   Link* FindLink(uint64_t id);
   Link& NewLink(LinkRole role);
+  size_t PendingHandshakes() const;
   void Log(const std::string& line) const;
   void CloseOwnHandle(uv_handle_t* handle);
   uint64_t NowMs() const { return uv_now(loop_); }

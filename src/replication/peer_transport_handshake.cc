@@ -204,6 +204,8 @@ void PeerTransport::OnProof(Link& link, const HandshakeMessage& m) {
   for (Link* other : older) other->Close();
   link.Write(EncodeHandshake(ReadyMessage()));
   link.phase = LinkPhase::kOpen;
+  link.set_max_input_bytes(raft::kFrameHeaderBytes + options_.max_frame_body_bytes +
+                           Link::kReadChunkBytes);
   ++counters_.links_accepted;
 }
 

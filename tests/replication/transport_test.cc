@@ -462,6 +462,32 @@ TEST_CASE("a connection that never says hello is closed after the handshake time
   CHECK((*b)->counters().links_refused == 1);
 }
 
+TEST_CASE("connections beyond the pending-handshake limit are closed at once") {
+  TestLoop loop;
+  TransportOptions o = Options(2);
+  o.max_pending_handshakes = 4;
+  auto b = StartNode(loop, o);
+  REQUIRE((*b)->AddPeer(1, "127.0.0.1:1").ok());
+  std::vector<RawSocket> silent;
+  for (int i = 0; i < 4; ++i) {
+    silent.push_back(RawSocket::Connect((*b)->bound_port()));
+    REQUIRE(silent.back().valid());
+  }
+  loop.RunFor(50);  // the transport accepts all four
+  CHECK((*b)->counters().links_refused == 0);
+  RawSocket extra = RawSocket::Connect((*b)->bound_port());
+  REQUIRE(extra.valid());
+  CHECK(extra.WaitClosed(loop, 2000));
+  CHECK((*b)->counters().links_refused == 1);
+  for (RawSocket& s : silent) CHECK(s.Drain());  // still open, still waiting for a hello
+  // Once they hang up there is room again.
+  silent.clear();
+  loop.RunFor(50);
+  RawSocket good = OpenRawLink(loop, *b);
+  REQUIRE(good.SendAll(loop, raft::EncodeFrame(Msg(1, 2, 1))));
+  REQUIRE(loop.RunUntil([&] { return b->received.size() == 1; }));
+}
+
 TEST_CASE("the send queue of a peer that never reads stays bounded and counts its drops") {
   TestLoop loop;
   int port = 0;
