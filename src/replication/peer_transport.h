@@ -12,8 +12,9 @@
 // the destructor runs it briefly, bounded in rounds and time). Threads: loop thread only, the
 // handler included; the handler may call Send and the peer functions but must not destroy the
 // transport. Cost: Send encodes once (O(message)) and copies into the peer's queue; a queue is
-// capped at max_queue_bytes (messages beyond are dropped and counted: Raft retransmits), input
-// per link at one largest frame plus one 64 KiB read.
+// capped at max_queue_bytes (messages beyond are dropped and counted: Raft retransmits); input
+// is capped per link at two handshake messages until the handshake is done, then at one largest
+// frame plus one 64 KiB read.
 #pragma once
 
 #include <uv.h>
@@ -81,7 +82,8 @@ struct PeerStats {
 // Transport-wide figures: why links were refused or closed.
 struct TransportCounters {
   uint64_t links_accepted = 0;  // inbound handshakes completed
-  uint64_t links_refused = 0;   // inbound handshakes refused (any reason below, or a timeout)
+  uint64_t links_refused = 0;   // inbound: refused (a reason below, a wrong cluster id or
+                                // member, a timeout, or too many handshakes pending)
   uint64_t auth_failures = 0;   // inbound or outbound: a wrong or missing proof
   uint64_t bad_handshakes = 0;  // inbound or outbound: bytes that are not a handshake message
   uint64_t frames_received = 0;
@@ -109,8 +111,9 @@ class PeerTransport final : private LinkOwner {
   void RemovePeer(raft::NodeId id);
   bool HasPeer(raft::NodeId id) const { return peers_.count(id) != 0; }
 
-  // Queues message for peer `to`. Errors: kNotFound (not a member), kInvalidArgument (to self,
-  // or larger than a frame may be), kBusy (the peer's queue is full: dropped and counted).
+  // Queues message for peer `to`; it goes out once the link to `to` is up. Errors: kNotFound
+  // (not a member), kInvalidArgument (message.from is not this node or message.to is not `to`,
+  // or it is larger than a frame may be), kBusy (the peer's queue is full: dropped and counted).
   Status Send(raft::NodeId to, const raft::Message& message);
 
   std::optional<PeerStats> Stats(raft::NodeId id) const;
