@@ -324,6 +324,30 @@ TEST_CASE("the secret never appears in the handshake a dialer sends") {
   CHECK(StatsOf(*a, 2).connected);
 }
 
+TEST_CASE("a dialer closes a link whose acceptor writes after the handshake") {
+  TestLoop loop;
+  int port = 0;
+  RawSocket listener = RawSocket::Listen(&port);
+  REQUIRE(listener.valid());
+  auto a = StartNode(loop, Options(1));
+  REQUIRE((*a)->AddPeer(2, Loopback(port)).ok());
+  RawSocket raw = listener.Accept(loop);
+  REQUIRE(raw.valid());
+  HandshakeMessage hello, proof;
+  REQUIRE(raw.ReadHandshake(loop, &hello));
+  REQUIRE(
+      raw.SendAll(loop, EncodeHandshake(WelcomeMessage(false, std::string(kNonceBytes, 'w'), ""))));
+  REQUIRE(raw.ReadHandshake(loop, &proof));
+  REQUIRE(raw.SendAll(loop, EncodeHandshake(ReadyMessage())));
+  REQUIRE(loop.RunUntil([&] { return StatsOf(*a, 2).connected; }));
+  // Frames flow dialer -> acceptor only: a frame the other way breaks the protocol.
+  REQUIRE(raw.SendAll(loop, raft::EncodeFrame(Msg(2, 1, 1))));
+  CHECK(raw.WaitClosed(loop));
+  CHECK((*a)->counters().bad_handshakes == 1);
+  CHECK(a->received.empty());
+  CHECK(a->Logged("carries frames the other way"));
+}
+
 TEST_CASE("a corrupt frame closes the link and is counted") {
   TestLoop loop;
   auto b = StartNode(loop, Options(2));
