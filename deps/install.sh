@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake make pkg-config
   libuv1-dev libleveldb-dev libsnappy-dev nlohmann-json3-dev libroaring-dev
-  doctest-dev libtomlplusplus-dev libhiredis-dev redis-tools
+  doctest-dev libtomlplusplus-dev libhiredis-dev redis-tools libssl-dev
 )
 # Extra sets, asked for by name: `deps/install.sh fuzz`, `bench` or `compat`.
 for extra in "$@"; do

@@ -1,27 +1,12 @@
 // TcpServer: accept, read, close, and the per-iteration flush of client output.
 #include "net/tcp_server.h"
 
-#include <arpa/inet.h>
+#include "net/address.h"
 
 namespace cairn::net {
 namespace {
 
 constexpr size_t kReadChunk = 64 * 1024;
-
-std::string FormatAddress(const sockaddr_storage& ss) {
-  char ip[INET6_ADDRSTRLEN] = "?";
-  int port = 0;
-  if (ss.ss_family == AF_INET) {
-    auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
-    uv_ip4_name(a, ip, sizeof(ip));
-    port = ntohs(a->sin_port);
-  } else if (ss.ss_family == AF_INET6) {
-    auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
-    uv_ip6_name(a, ip, sizeof(ip));
-    port = ntohs(a->sin6_port);
-  }
-  return std::string(ip) + ":" + std::to_string(port);
-}
 
 }  // namespace
 
@@ -47,25 +32,14 @@ TcpServer::~TcpServer() {
 }
 
 Status TcpServer::Listen(const std::string& host, int port, int backlog) {
-  sockaddr_storage addr{};
-  int rc = host.find(':') != std::string::npos
-               ? uv_ip6_addr(host.c_str(), port, reinterpret_cast<sockaddr_in6*>(&addr))
-               : uv_ip4_addr(host.c_str(), port, reinterpret_cast<sockaddr_in*>(&addr));
-  if (rc != 0) return Status::InvalidArgument("bad bind address '" + host + "'");
   uv_tcp_init(loop_, &listener_);
   listener_.data = this;
-  rc = uv_tcp_bind(&listener_, reinterpret_cast<const sockaddr*>(&addr), 0);
-  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), backlog, OnNewConnection);
-  if (rc != 0) {
+  Status st = BindAndListen(&listener_, host, port, backlog, OnNewConnection, &bound_port_);
+  if (!st.ok()) {
     uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
-    return Status::IoError("could not listen on " + host + ":" + std::to_string(port) + ": " +
-                           uv_strerror(rc));
+    return st;
   }
   listening_ = true;
-  sockaddr_storage bound{};
-  int len = sizeof(bound);
-  uv_tcp_getsockname(&listener_, reinterpret_cast<sockaddr*>(&bound), &len);
-  bound_port_ = ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
   return Status::Ok();
 }
 
