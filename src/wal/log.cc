@@ -391,6 +391,17 @@ Status Log::ReadFromSegment(Segment* seg, uint64_t from, uint64_t to, size_t max
 
 // ---- Loop thread: truncate, compact, sync, close ---------------------------------------------
 
+// Before the loop rewrites segments: the writer idle, what it wrote synced, and its open file
+// closed, so it comes back to nothing that was changed under it.
+Status Log::ParkWriterLocked(std::unique_lock<std::mutex>& lock) {
+  WaitIdle(lock);
+  if (!failure_.ok()) return failure_;
+  if (Status st = SyncWriterFile(); !st.ok()) return FailLocked(std::move(st));
+  writer_file_.reset();
+  writer_path_.clear();
+  return Status::Ok();
+}
+
 Status Log::TruncateSuffix(uint64_t from_index) {
   CAIRN_ASSERT(!closed_);
   if (from_index > last_index_) return Status::Ok();
@@ -399,12 +410,8 @@ Status Log::TruncateSuffix(uint64_t from_index) {
                                    ", below the first index " + std::to_string(first_index_));
   }
   std::unique_lock lock(mu_);
-  WaitIdle(lock);
-  if (!failure_.ok()) return failure_;
-  // The file about to shrink may hold unsynced records below from_index; sync them first.
-  if (Status st = SyncWriterFile(); !st.ok()) return FailLocked(std::move(st));
-  writer_file_.reset();
-  writer_path_.clear();
+  // The file about to shrink may hold unsynced records below from_index: they are synced first.
+  CAIRN_RETURN_IF_ERROR(ParkWriterLocked(lock));
 
   Segment* seg = FindSegment(from_index);
   CAIRN_ASSERT(seg != nullptr);
@@ -431,6 +438,28 @@ Status Log::TruncateSuffix(uint64_t from_index) {
     cache_bytes_ -= cache_.back().payload.size();
     cache_.pop_back();
   }
+  return Status::Ok();
+}
+
+Status Log::Reset(uint64_t next_index) {
+  CAIRN_ASSERT(!closed_);
+  CAIRN_ASSERT(next_index >= 1);
+  std::unique_lock lock(mu_);
+  CAIRN_RETURN_IF_ERROR(ParkWriterLocked(lock));
+  // Newest first, as TruncateSuffix: a crash part-way leaves a contiguous prefix.
+  while (!segments_.empty()) {
+    if (Status st = env_->RemoveFile(segments_.back().path); !st.ok()) {
+      return FailLocked(std::move(st));
+    }
+    segments_.pop_back();
+  }
+  if (Status st = env_->SyncDir(options_.dir); !st.ok()) return FailLocked(std::move(st));
+  if (Status st = CreateEmptySegment(next_index); !st.ok()) return FailLocked(std::move(st));
+  first_index_ = next_index;
+  last_index_ = next_index - 1;
+  durable_index_.store(last_index_, std::memory_order_release);
+  cache_.clear();
+  cache_bytes_ = 0;
   return Status::Ok();
 }
 

@@ -139,6 +139,10 @@ class Log {
   // first_index(); past last_index() it does nothing.
   Status TruncateSuffix(uint64_t from_index);
 
+  // Drops every record and starts the log afresh at next_index (a follower that installs a
+  // snapshot ending at next_index - 1). Waits for the writer to go idle. A crash part-way leaves
+  // an empty log or one starting at next_index; the caller's snapshot point tells which is stale.
+  Status Reset(uint64_t next_index);
   // Everything <= up_to_index is held elsewhere: deletes the whole segments that lie at or below
   // it (and below durable_index()), never the last one. first_index() moves to the first record
   // still on disk, which may be <= up_to_index. Does not wait for the writer.
@@ -190,6 +194,7 @@ class Log {
   Status SyncWriterFile();
   Status SwitchWriterFile(const WriteOp& op);
   void WaitIdle(std::unique_lock<std::mutex>& lock);
+  Status ParkWriterLocked(std::unique_lock<std::mutex>& lock);
   Status FailLocked(Status st);
   // Frames one record into *ops (rolling to a new segment when full); Append's shared step.
   void FrameRecord(uint64_t index, uint64_t term, std::string_view payload,

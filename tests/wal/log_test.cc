@@ -327,6 +327,34 @@ TEST_CASE("truncate suffix drops the conflicting records durably and the log con
   CheckRange(log.get(), 1, 3, 4);
 }
 
+TEST_CASE("reset drops every record and the log starts afresh at the given index") {
+  TempDir dir;
+  Options opts = SmallSegments(dir.path());
+  {
+    auto log = MustOpen(opts);
+    AppendRange(log.get(), 1, 30, 1);
+    REQUIRE(log->Reset(101).ok());
+    CHECK(log->first_index() == 101);
+    CHECK(log->last_index() == 100);
+    CHECK(log->durable_index() == 100);
+    CHECK(SegmentFiles(dir.path()).size() == 1);
+    CHECK(log->Read(5, 5, kAll).status().code() == ErrorCode::kOutOfRange);
+    AppendRange(log.get(), 101, 110, 2);
+    REQUIRE(log->Sync().ok());
+    CheckRange(log.get(), 101, 110, 2);
+  }
+  auto log = MustOpen(opts);
+  CHECK(log->first_index() == 101);
+  CHECK(log->last_index() == 110);
+  CheckRange(log.get(), 101, 110, 2);
+  // An empty log reset before its first append keeps the new start across a reopen.
+  REQUIRE(log->Reset(500).ok());
+  REQUIRE(log->Close().ok());
+  log = MustOpen(opts);
+  CHECK(log->first_index() == 500);
+  CHECK(log->last_index() == 499);
+}
+
 TEST_CASE("compact prefix deletes whole segments and first_index survives reopen") {
   TempDir dir;
   Options opts = SmallSegments(dir.path());
