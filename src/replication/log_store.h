@@ -31,6 +31,7 @@
 #include "common/status.h"
 #include "raft/storage.h"
 #include "raft/types.h"
+#include "replication/durable_log.h"
 #include "wal/log.h"
 
 namespace cairn::replication {
@@ -46,7 +47,7 @@ struct LogStoreOptions {
   wal::Env* env = nullptr;  // null: wal::Env::Posix()
 };
 
-class LogStore final : public raft::Storage {
+class LogStore final : public DurableLog {
   struct PrivateTag {};
 
  public:
@@ -72,8 +73,8 @@ class LogStore final : public raft::Storage {
   // Appends entries, first dropping any existing suffix from entries.front().index on (a leader's
   // log wins over a follower's uncommitted tail). Entries at or below the snapshot point are
   // skipped. A gap after LastIndex() is an error.
-  Status Append(std::span<const raft::Entry> entries);
-  Status SetHardState(const raft::HardState& hs);
+  Status Append(std::span<const raft::Entry> entries) override;
+  Status SetHardState(const raft::HardState& hs) override;
   const raft::HardState& hard_state() const { return hard_state_; }
   // A checkpoint of the state machine now covers everything up to `index` (which must be in the
   // log and at most the commit index): records the snapshot point and lets the log drop whole

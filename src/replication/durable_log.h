@@ -1,0 +1,21 @@
+// DurableLog: what the Replicator needs of a Raft log, the core's read side (raft::Storage) and
+// the two writes a Ready asks for, each durable per the log's policy when it returns. LogStore is
+// the one on disk.
+#pragma once
+
+#include <span>
+
+#include "common/status.h"
+#include "raft/storage.h"
+#include "raft/types.h"
+
+namespace cairn::replication {
+
+class DurableLog : public raft::Storage {
+ public:
+  // Appends entries, replacing any suffix from entries.front().index on.
+  virtual Status Append(std::span<const raft::Entry> entries) = 0;
+  virtual Status SetHardState(const raft::HardState& hs) = 0;
+};
+
+}  // namespace cairn::replication

@@ -1,0 +1,103 @@
+// Replicator: one node's side of the Raft group. It owns the raft::Core and drives it over a
+// durable log (DurableLog, LogStore on disk) and a Transport: proposals in; committed entries, in
+// log order, and the fate of this node's own proposals out. It knows nothing of commands: an
+// entry's data is opaque, and each proposal carries a caller's cookie that comes back with its
+// committed entry (applied) or alone (lost, or fate unknown).
+//
+// Rules it keeps for the caller:
+// - persist before send: a Ready's entries and hard state are handed to the log, which must have
+//   made them durable per its policy when Append/SetHardState return (LogStore with inline
+//   writes), before the Ready's messages go to the transport;
+// - a committed entry is matched to a proposal of this node by (index, term); the same index with
+//   another term means the proposal lost (another leader's entry took its place) and never applies;
+// - when this node stops being leader, proposals not yet committed have an unknown fate: the
+//   caller is told at once (it closes those clients' connections, as Redis does when a primary
+//   dies mid-request); if such an entry commits later it is applied like any other, with no
+//   cookie.
+//
+// Threads: one (the loop). Cost per proposal: the core's copy of the data, the log's encode, and
+// the committed entry handed out; no allocation beyond those.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/rng.h"
+#include "common/status.h"
+#include "raft/core.h"
+#include "raft/storage.h"
+#include "raft/types.h"
+#include "replication/durable_log.h"
+
+namespace cairn::replication {
+
+// Where messages to other nodes go (PeerTransport in the server; a queue in tests).
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual void Send(const raft::Message& m) = 0;
+};
+
+struct ReplicatorCallbacks {
+  // A committed entry, in log order, on every node. `cookie` is the proposal's when this node
+  // proposed it and is still waiting, else 0. A non-OK status stops the node (apply is
+  // fail-stop: skipping an entry would make this replica diverge).
+  std::function<Status(const raft::Entry& e, uint64_t cookie)> apply;
+  // This node's proposal will never apply (another entry committed at its index).
+  std::function<void(uint64_t cookie)> lost;
+  // This node stopped being leader with these proposals uncommitted: their fate is unknown.
+  std::function<void(const std::vector<uint64_t>& cookies)> unknown;
+};
+
+class Replicator {
+ public:
+  Replicator(const raft::Config& config, DurableLog* log, Transport* transport, Rng rng,
+             ReplicatorCallbacks callbacks);
+  // Restores the core from the log; `config.applied` is the state machine's applied index.
+  Status Start();
+
+  // Leader only: appends data to the log. kUnavailable when this node is not the leader (leader()
+  // names the one it knows, or 0), kBusy when too much is uncommitted.
+  Result<uint64_t> Propose(std::string data, uint64_t cookie);
+  void Tick();
+  Status Step(const raft::Message& m);
+  // Runs every Ready the core has: persist, send, apply; then reports a lost leadership.
+  // An error from the log or from apply is returned, and the node must stop.
+  Status Process();
+
+  bool is_leader() const { return core_->role() == raft::Role::kLeader; }
+  raft::NodeId leader() const { return core_->leader(); }
+  raft::NodeId id() const { return core_->id(); }
+  uint64_t term() const { return core_->term(); }
+  uint64_t commit_index() const { return core_->committed(); }
+  uint64_t applied_index() const { return applied_; }
+  size_t pending_proposals() const { return pending_.size(); }
+  const raft::Core& core() const { return *core_; }
+
+ private:
+  struct Pending {
+    uint64_t index;
+    uint64_t term;
+    uint64_t cookie;
+  };
+  Status ApplyCommitted(const std::vector<raft::Entry>& entries);
+  uint64_t MatchProposal(const raft::Entry& e);
+  void NoteLeadership();
+
+  raft::Config config_;
+  DurableLog* log_;
+  Transport* transport_;
+  Rng rng_;
+  ReplicatorCallbacks callbacks_;
+  std::unique_ptr<raft::Core> core_;
+  std::deque<Pending> pending_;  // this node's proposals, in index order
+  uint64_t applied_ = 0;
+  bool was_leader_ = false;
+};
+
+}  // namespace cairn::replication
