@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -149,7 +150,9 @@ class Core {
   void ReleaseConfirmedReads();
 
   // Membership.
-  void OnEntriesWritten(uint64_t first_index);
+  // The log now holds `written` from first_index on (its whole suffix): membership follows the
+  // conf changes in it. Re-installs the configuration only when it changed.
+  void OnEntriesWritten(uint64_t first_index, std::span<const Entry> written);
   void InstallConf();
 
   HardState CurrentHardState() const;
