@@ -1,5 +1,6 @@
 // Start-up and shutdown: bad config values stop start-up naming the key; SHUTDOWN, SIGTERM and
-// SIGINT stop cleanly; a config file and --key overrides work as redis-server's.
+// SIGINT stop cleanly; a config file and --key overrides work as redis-server's; the cluster keys
+// are validated.
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 
@@ -140,4 +141,35 @@ TEST_CASE("SHUTDOWN NOSAVE keeps every write: the next start replays the log") {
   auto c = srv.Connect();
   REQUIRE(WaitLoaded(c.get()));
   CHECK(Run(c.get(), {"GET", "nosave:n"}) == "100");
+}
+
+TEST_CASE("Bad cluster values stop start-up with a message naming the key") {
+  std::string dir = MakeTempDir("cairn-badcluster");
+  struct Case {
+    std::vector<std::string> args;
+    const char* expect;
+  };
+  const Case cases[] = {
+      {{"--cluster-peers", "1=127.0.0.1:17001,1=127.0.0.1:17002"}, "argument 'cluster-peers': node id 1 is listed twice"},
+      {{"--cluster-peers", "0=127.0.0.1:17001"}, "argument 'cluster-peers': '0=127.0.0.1:17001': node id must be an integer >= 1"},
+      {{"--cluster-peers", "1127.0.0.1:17001"}, "argument 'cluster-peers': '1127.0.0.1:17001': missing '='"},
+      {{"--cluster-peers", "1=127.0.0.1:0"}, "port must be an integer between 1 and 65535"},
+      {{"--cluster-peers", "1=127.0.0.1:65536"}, "port must be an integer between 1 and 65535"},
+      {{"--cluster-peers", "1=127.0.0.1:abc"}, "port must be an integer between 1 and 65535"},
+      {{"--cluster-peers", "1=:17001"}, "argument 'cluster-peers': '1=:17001': empty host"},
+      {{"--cluster-peers", "1=127.0.0.1:17001,"}, "argument 'cluster-peers': empty item"},
+      {{"--cluster-peers", "1=127.0.0.1:17001, 2=127.0.0.1:17002"}, "argument 'cluster-peers': must not contain whitespace"},
+      {{"--node-id", "4", "--cluster-peers", "1=127.0.0.1:17001"}, "argument 'cluster-peers': this node's node-id 4 is not in the list"},
+      {{"--node-id", "0"}, "argument 'node-id'"},
+      {{"--cluster-port", "70000"}, "argument 'cluster-port'"},
+      {{"--cluster-token", ""}, "argument 'cluster-token'"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = {"--port", "0", "--dir", dir + "/data"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    CAPTURE(c.expect);
+    auto [rc, out] = RunToExit(args);
+    CHECK(rc == 1);
+    CHECK(out.find(c.expect) != std::string::npos);
+  }
 }

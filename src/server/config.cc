@@ -10,6 +10,7 @@
 #include <functional>
 
 #include "commands/args.h"
+#include "server/cluster_config.h"
 
 namespace cairn::server {
 namespace {
@@ -20,10 +21,6 @@ struct Option {
   std::function<Status(Config&, const std::string&)> set;
   std::function<std::string(const Config&)> get;
 };
-
-Status BadValue(std::string_view key, std::string_view reason) {
-  return Status::InvalidArgument("argument '" + std::string(key) + "': " + std::string(reason));
-}
 
 bool ParseInt(const std::string& s, int64_t* out) { return commands::ParseInt64(s, out); }
 
@@ -81,6 +78,49 @@ Option EnumOption(std::string_view name, bool live, std::string Config::*field,
             return Status::Ok();
           },
           [=](const Config& c) { return c.*field; }};
+}
+
+// A string the identity file and log lines carry on one line: printable, no spaces.
+Option TokenOption(std::string_view name, std::string Config::*field) {
+  return {name, false,
+          [=](Config& c, const std::string& v) {
+            bool printable = std::all_of(v.begin(), v.end(), [](char ch) { return ch > ' ' && ch < 127; });
+            if (v.empty() || !printable) return BadValue(name, "must be non-empty printable text without spaces");
+            c.*field = v;
+            return Status::Ok();
+          },
+          [=](const Config& c) { return c.*field; }};
+}
+
+// The cluster keys: each checked alone here; MakeClusterConfig checks them against each other.
+std::vector<Option> ClusterOptions() {
+  return {
+      IntOption("node-id", false, &Config::node_id, 1, INT64_MAX),
+      {"cluster-port", false,
+       [](Config& c, const std::string& v) {
+         return IntOption("cluster-port", false, &Config::cluster_port, 0, 65535).set(c, v);
+       },
+       [](const Config& c) { return std::to_string(EffectiveClusterPort(c)); }},
+      {"cluster-peers", false,
+       [](Config& c, const std::string& v) {
+         auto peers = ParsePeers(v);
+         if (!peers.ok()) return peers.status();
+         c.cluster_peers = v;
+         return Status::Ok();
+       },
+       [](const Config& c) { return c.cluster_peers; }},
+      {"cluster-announce-ip", false,
+       [](Config& c, const std::string& v) {
+         if (!v.empty() && !IsIpLiteral(v)) return BadValue("cluster-announce-ip", "must be an IPv4 or IPv6 address");
+         c.cluster_announce_ip = v;
+         return Status::Ok();
+       },
+       [](const Config& c) { return c.cluster_announce_ip; }},
+      StringOption("cluster-announce-hostname", false, &Config::cluster_announce_hostname),
+      IntOption("cluster-announce-port", false, &Config::cluster_announce_port, 0, 65535),
+      TokenOption("cluster-token", &Config::cluster_token),
+      StringOption("cluster-auth-secret", false, &Config::cluster_auth_secret),
+  };
 }
 
 const std::vector<Option>& Options() {
@@ -145,7 +185,12 @@ const std::vector<Option>& Options() {
       MemoryOption("stream-node-max-bytes", true, &Config::stream_node_max_bytes, 0),
       IntOption("stream-node-max-entries", true, &Config::stream_node_max_entries, 0, INT64_MAX),
   };
-  return kOptions;
+  static const std::vector<Option> kAll = [] {
+    std::vector<Option> all = kOptions;
+    for (Option& o : ClusterOptions()) all.push_back(std::move(o));
+    return all;
+  }();
+  return kAll;
 }
 
 const Option* FindOption(const std::string& key) {
@@ -156,6 +201,10 @@ const Option* FindOption(const std::string& key) {
 }
 
 }  // namespace
+
+Status BadValue(std::string_view key, std::string_view reason) {
+  return Status::InvalidArgument("argument '" + std::string(key) + "': " + std::string(reason));
+}
 
 bool ParseMemory(const std::string& s, int64_t* out) {
   if (s == "auto") {  // a quarter of this machine's RAM: the shipped default for maxmemory

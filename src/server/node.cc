@@ -86,6 +86,10 @@ Status Node::Start() {
   std::error_code ec;
   std::filesystem::create_directories(config_.dir, ec);
   if (ec) return Status::IoError("cannot create dir '" + config_.dir + "': " + ec.message());
+  auto cluster = MakeClusterConfig(config_);
+  if (!cluster.ok()) return cluster.status();
+  cluster_ = std::move(*cluster);
+  std::fprintf(stderr, "cluster: %s\n", cluster_.Describe().c_str());
   CAIRN_RETURN_IF_ERROR(OpenStorage());
   dispatcher_ = std::make_unique<commands::Dispatcher>(table_, *keyspace_, *this);
 
