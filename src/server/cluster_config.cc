@@ -17,15 +17,6 @@ Status BadPeer(std::string_view item, std::string_view reason) {
   return BadValue("cluster-peers", "'" + std::string(item) + "': " + std::string(reason));
 }
 
-bool IsDnsName(std::string_view host) {
-  if (host.empty() || host.size() > 253 || host.front() == '.' || host.front() == '-') return false;
-  for (char ch : host) {
-    auto c = static_cast<unsigned char>(ch);
-    if (!std::isalnum(c) && c != '-' && c != '.' && c != '_') return false;
-  }
-  return true;
-}
-
 // All digits and dots looks like an IPv4 address: then it must be one ("10.0.0" is not a name).
 bool LooksNumeric(std::string_view host) {
   return std::all_of(host.begin(), host.end(),
@@ -102,6 +93,15 @@ Status CheckClusterPort(const Config& c) {
 }
 
 }  // namespace
+
+bool IsDnsName(std::string_view host) {
+  if (host.empty() || host.size() > 253 || host.front() == '.' || host.front() == '-') return false;
+  for (char ch : host) {
+    auto c = static_cast<unsigned char>(ch);
+    if (!std::isalnum(c) && c != '-' && c != '.' && c != '_') return false;
+  }
+  return true;
+}
 
 int EffectiveClusterPort(const Config& c) {
   if (c.cluster_port != 0) return static_cast<int>(c.cluster_port);

@@ -35,6 +35,8 @@ std::string FormatPeers(const std::vector<Peer>& peers);
 std::string FormatAddress(const std::string& host, int port);
 // True for a literal IPv4 or IPv6 address (no brackets), false for a DNS name.
 bool IsIpLiteral(const std::string& host);
+// True for what may be a DNS name: letters, digits, '-', '.', '_', not starting with '-' or '.'.
+bool IsDnsName(std::string_view host);
 
 // cluster-port, or its default: port + 10000 as Redis's cluster bus; 0 when port is 0, and 0 when
 // port + 10000 is above 65535 (MakeClusterConfig refuses that when cluster-peers is set; a cluster

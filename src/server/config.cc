@@ -116,7 +116,13 @@ std::vector<Option> ClusterOptions() {
          return Status::Ok();
        },
        [](const Config& c) { return c.cluster_announce_ip; }},
-      StringOption("cluster-announce-hostname", false, &Config::cluster_announce_hostname),
+      {"cluster-announce-hostname", false,
+       [](Config& c, const std::string& v) {
+         if (!v.empty() && !IsDnsName(v)) return BadValue("cluster-announce-hostname", "must be a host name");
+         c.cluster_announce_hostname = v;
+         return Status::Ok();
+       },
+       [](const Config& c) { return c.cluster_announce_hostname; }},
       IntOption("cluster-announce-port", false, &Config::cluster_announce_port, 0, 65535),
       TokenOption("cluster-token", &Config::cluster_token),
       StringOption("cluster-auth-secret", false, &Config::cluster_auth_secret),

@@ -1,6 +1,10 @@
 // Unit tests for the cluster keys: the cluster-peers grammar, the checks across keys, the
 // cluster id, and the keys' path through Config (toml/--key parsing, CONFIG GET, start-up only).
 #include <doctest/doctest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "server/cluster_config.h"
 #include "server/config.h"
@@ -181,6 +185,8 @@ TEST_CASE("Cluster keys are set from --key values, refused by CONFIG SET, report
   CHECK(c.Set("cluster-token", "a b", false).message().find("argument 'cluster-token'") == 0);
   CHECK(c.Set("cluster-announce-ip", "cairn-2", false).message() ==
         "argument 'cluster-announce-ip': must be an IPv4 or IPv6 address");
+  CHECK(c.Set("cluster-announce-hostname", "bad host", false).message() ==
+        "argument 'cluster-announce-hostname': must be a host name");
   CHECK(c.Set("cluster-peers", "1=a:1,", false).message().find("argument 'cluster-peers'") == 0);
   CHECK(c.cluster_peers == "1=127.0.0.1:17001,2=127.0.0.1:17002");  // a refused value changes nothing
 }
@@ -192,4 +198,38 @@ TEST_CASE("The start-up description names node id, cluster id and the voters") {
   CHECK(d.find("node 1 of cluster " + cc->cluster_id) == 0);
   CHECK(d.find("voters 1=127.0.0.1:17001,2=[::1]:17002") != std::string::npos);
   CHECK(d.find("announced to clients as 127.0.0.1:7001") != std::string::npos);
+}
+
+TEST_CASE("Cluster keys load from a TOML file") {
+  std::string dir = (std::filesystem::temp_directory_path() / "cairn-cfg-XXXXXX").string();
+  REQUIRE(::mkdtemp(dir.data()) != nullptr);
+  std::string path = dir + "/c.toml";
+  std::ofstream(path) << "port = 7002\nnode-id = 2\ncluster-port = 17002\n"
+                         "cluster-peers = \"1=10.0.0.1:17001,2=10.0.0.2:17002\"\ncluster-token = \"t1\"\n";
+  Config c;
+  REQUIRE(c.LoadFile(path).ok());
+  auto cc = MakeClusterConfig(c);
+  REQUIRE(cc.ok());
+  CHECK(cc->node_id == 2);
+  CHECK(cc->cluster_port == 17002);
+  CHECK(cc->voters.size() == 2);
+  CHECK(cc->cluster_id == DeriveClusterId("t1", {1, 2}));
+  std::ofstream(path) << "cluster-peers = \"1=10.0.0.1:17001,\"\n";
+  Config bad;
+  CHECK(bad.LoadFile(path).message().find("config key 'cluster-peers' in " + path +
+                                          ": argument 'cluster-peers': empty item") == 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("conf/cairn.toml documents the cluster keys with their defaults") {
+  Config shipped;
+  REQUIRE(shipped.LoadFile(CAIRN_SOURCE_DIR "/conf/cairn.toml").ok());
+  Config defaults;
+  for (const char* key : {"node-id", "cluster-port", "cluster-peers", "cluster-announce-ip",
+                          "cluster-announce-hostname", "cluster-announce-port", "cluster-token",
+                          "cluster-auth-secret"}) {
+    CAPTURE(key);
+    REQUIRE(shipped.Get(key).size() == 1);
+    CHECK(shipped.Get(key) == defaults.Get(key));
+  }
 }
