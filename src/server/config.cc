@@ -80,12 +80,12 @@ Option EnumOption(std::string_view name, bool live, std::string Config::*field,
           [=](const Config& c) { return c.*field; }};
 }
 
-// A string the identity file and log lines carry on one line: printable, no spaces.
-Option TokenOption(std::string_view name, std::string Config::*field) {
+// A start-up-only string key whose value must pass `valid`.
+Option CheckedStringOption(std::string_view name, std::string Config::*field,
+                           std::function<bool(const std::string&)> valid, std::string_view reason) {
   return {name, false,
           [=](Config& c, const std::string& v) {
-            bool printable = std::all_of(v.begin(), v.end(), [](char ch) { return ch > ' ' && ch < 127; });
-            if (v.empty() || !printable) return BadValue(name, "must be non-empty printable text without spaces");
+            if (!valid(v)) return BadValue(name, reason);
             c.*field = v;
             return Status::Ok();
           },
@@ -94,37 +94,32 @@ Option TokenOption(std::string_view name, std::string Config::*field) {
 
 // The cluster keys: each checked alone here; MakeClusterConfig checks them against each other.
 std::vector<Option> ClusterOptions() {
+  Option cluster_port = IntOption("cluster-port", false, &Config::cluster_port, 0, 65535);
+  cluster_port.get = [](const Config& c) { return std::to_string(EffectiveClusterPort(c)); };
+  // The token goes on one line of the identity file: printable, no spaces.
+  auto token_ok = [](const std::string& v) {
+    return !v.empty() && std::all_of(v.begin(), v.end(), [](char ch) { return ch > ' ' && ch < 127; });
+  };
   return {
       IntOption("node-id", false, &Config::node_id, 1, INT64_MAX),
-      {"cluster-port", false,
-       [](Config& c, const std::string& v) {
-         return IntOption("cluster-port", false, &Config::cluster_port, 0, 65535).set(c, v);
-       },
-       [](const Config& c) { return std::to_string(EffectiveClusterPort(c)); }},
+      cluster_port,
       {"cluster-peers", false,
        [](Config& c, const std::string& v) {
-         auto peers = ParsePeers(v);
+         auto peers = ParsePeers(v);  // its error names the key and the reason
          if (!peers.ok()) return peers.status();
          c.cluster_peers = v;
          return Status::Ok();
        },
        [](const Config& c) { return c.cluster_peers; }},
-      {"cluster-announce-ip", false,
-       [](Config& c, const std::string& v) {
-         if (!v.empty() && !IsIpLiteral(v)) return BadValue("cluster-announce-ip", "must be an IPv4 or IPv6 address");
-         c.cluster_announce_ip = v;
-         return Status::Ok();
-       },
-       [](const Config& c) { return c.cluster_announce_ip; }},
-      {"cluster-announce-hostname", false,
-       [](Config& c, const std::string& v) {
-         if (!v.empty() && !IsDnsName(v)) return BadValue("cluster-announce-hostname", "must be a host name");
-         c.cluster_announce_hostname = v;
-         return Status::Ok();
-       },
-       [](const Config& c) { return c.cluster_announce_hostname; }},
+      CheckedStringOption("cluster-announce-ip", &Config::cluster_announce_ip,
+                          [](const std::string& v) { return v.empty() || IsIpLiteral(v); },
+                          "must be an IPv4 or IPv6 address"),
+      CheckedStringOption("cluster-announce-hostname", &Config::cluster_announce_hostname,
+                          [](const std::string& v) { return v.empty() || IsDnsName(v); },
+                          "must be a host name"),
       IntOption("cluster-announce-port", false, &Config::cluster_announce_port, 0, 65535),
-      TokenOption("cluster-token", &Config::cluster_token),
+      CheckedStringOption("cluster-token", &Config::cluster_token, token_ok,
+                          "must be non-empty printable text without spaces"),
       StringOption("cluster-auth-secret", false, &Config::cluster_auth_secret),
   };
 }
