@@ -294,3 +294,35 @@ TEST_CASE("A data dir from before cluster ids is adopted as node-id's, a cluster
   CHECK(log.find("holds data from before cluster ids: adopted as node 3 of cluster " + id) != std::string::npos);
   CHECK(log.find("cluster: node 3 of cluster " + id) != std::string::npos);
 }
+
+TEST_CASE("A restart whose cluster-peers lists other voters keeps the recorded cluster and says so") {
+  ThreePeers three;
+  ServerProcess srv(three.NodeArgs(1));
+  REQUIRE(srv.Start());
+  REQUIRE(srv.Stop() == 0);
+  std::string data = srv.dir() + "/data";
+  std::string id = IdentityField(data, "cluster-id");
+  std::string two = "1=127.0.0.1:" + std::to_string(three.ports[0]) + ",4=127.0.0.1:" +
+                    std::to_string(three.ports[1]);
+  ServerProcess again({"--cluster-peers", two}, srv.dir());
+  REQUIRE(again.Start());
+  std::string log = ReadFile(again.log_path());
+  CHECK(log.find("cluster-peers lists voters 1,4 but data dir " + data +
+                 " was bootstrapped with voters 1,2,3: keeping cluster " + id) != std::string::npos);
+  CHECK(log.find("cluster: node 1 of cluster " + id + ",") != std::string::npos);
+  CHECK(IdentityField(data, "voters") == "1,2,3");
+}
+
+TEST_CASE("A corrupt cluster-identity file stops start-up naming the file") {
+  ServerProcess srv;
+  REQUIRE(srv.Start());
+  REQUIRE(srv.Stop() == 0);
+  std::string data = srv.dir() + "/data";
+  std::string text = ReadFile(data + "/cluster-identity");
+  text[text.find("node-id 1") + 8] = '2';  // as a hand edit would: the checksum no longer matches
+  std::ofstream(data + "/cluster-identity") << text;
+  auto [rc, out] = RunToExit({"--port", "0", "--dir", data});
+  CHECK(rc == 1);
+  CHECK(out.find(data + "/cluster-identity: cluster-identity file is corrupt: checksum mismatch") !=
+        std::string::npos);
+}
