@@ -326,3 +326,14 @@ TEST_CASE("A corrupt cluster-identity file stops start-up naming the file") {
   CHECK(out.find(data + "/cluster-identity: cluster-identity file is corrupt: checksum mismatch") !=
         std::string::npos);
 }
+
+TEST_CASE("A DNS name in cluster-peers is not resolved at start-up") {
+  // .invalid never resolves (RFC 6761): start-up must not depend on peers' names resolving.
+  int cp = FreePort();
+  std::string peers = "1=127.0.0.1:" + std::to_string(cp) + ",2=cairn-2.invalid:17002,3=[::1]:17003";
+  ServerProcess srv({"--cluster-port", std::to_string(cp), "--cluster-peers", peers});
+  REQUIRE(srv.Start());
+  auto c = srv.Connect();
+  CHECK(Run(c.get(), {"CONFIG", "GET", "cluster-peers"}) == "[cluster-peers," + peers + "]");
+  CHECK(ReadFile(srv.log_path()).find("voters " + peers) != std::string::npos);
+}

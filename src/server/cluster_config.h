@@ -55,7 +55,9 @@ struct ClusterConfig {
   std::string announce_hostname;     // ...and/or a name (either may be empty, not both)
   int announce_port = 0;
   std::string token;
-  std::string auth_secret;           // cluster-auth-secret, else requirepass, else empty
+  // cluster-auth-secret, else requirepass (as at start-up: CONFIG SET may change requirepass
+  // later, so a user of the default should read it live), else empty.
+  std::string auth_secret;
   std::string cluster_id;            // DeriveClusterId(token, voter ids)
 
   std::vector<uint64_t> VoterIds() const;
