@@ -10,6 +10,7 @@
 #include <functional>
 
 #include "commands/args.h"
+#include "server/cluster_config.h"
 
 namespace cairn::server {
 namespace {
@@ -20,10 +21,6 @@ struct Option {
   std::function<Status(Config&, const std::string&)> set;
   std::function<std::string(const Config&)> get;
 };
-
-Status BadValue(std::string_view key, std::string_view reason) {
-  return Status::InvalidArgument("argument '" + std::string(key) + "': " + std::string(reason));
-}
 
 bool ParseInt(const std::string& s, int64_t* out) { return commands::ParseInt64(s, out); }
 
@@ -81,6 +78,50 @@ Option EnumOption(std::string_view name, bool live, std::string Config::*field,
             return Status::Ok();
           },
           [=](const Config& c) { return c.*field; }};
+}
+
+// A start-up-only string key whose value must pass `valid`.
+Option CheckedStringOption(std::string_view name, std::string Config::*field,
+                           std::function<bool(const std::string&)> valid, std::string_view reason) {
+  return {name, false,
+          [=](Config& c, const std::string& v) {
+            if (!valid(v)) return BadValue(name, reason);
+            c.*field = v;
+            return Status::Ok();
+          },
+          [=](const Config& c) { return c.*field; }};
+}
+
+// The cluster keys: each checked alone here; MakeClusterConfig checks them against each other.
+std::vector<Option> ClusterOptions() {
+  Option cluster_port = IntOption("cluster-port", false, &Config::cluster_port, 0, 65535);
+  cluster_port.get = [](const Config& c) { return std::to_string(EffectiveClusterPort(c)); };
+  // The token goes on one line of the identity file: printable, no spaces.
+  auto token_ok = [](const std::string& v) {
+    return !v.empty() && std::all_of(v.begin(), v.end(), [](char ch) { return ch > ' ' && ch < 127; });
+  };
+  return {
+      IntOption("node-id", false, &Config::node_id, 1, INT64_MAX),
+      cluster_port,
+      {"cluster-peers", false,
+       [](Config& c, const std::string& v) {
+         auto peers = ParsePeers(v);  // its error names the key and the reason
+         if (!peers.ok()) return peers.status();
+         c.cluster_peers = v;
+         return Status::Ok();
+       },
+       [](const Config& c) { return c.cluster_peers; }},
+      CheckedStringOption("cluster-announce-ip", &Config::cluster_announce_ip,
+                          [](const std::string& v) { return v.empty() || IsIpLiteral(v); },
+                          "must be an IPv4 or IPv6 address"),
+      CheckedStringOption("cluster-announce-hostname", &Config::cluster_announce_hostname,
+                          [](const std::string& v) { return v.empty() || IsDnsName(v); },
+                          "must be a host name"),
+      IntOption("cluster-announce-port", false, &Config::cluster_announce_port, 0, 65535),
+      CheckedStringOption("cluster-token", &Config::cluster_token, token_ok,
+                          "must be non-empty printable text without spaces"),
+      StringOption("cluster-auth-secret", false, &Config::cluster_auth_secret),
+  };
 }
 
 const std::vector<Option>& Options() {
@@ -145,7 +186,12 @@ const std::vector<Option>& Options() {
       MemoryOption("stream-node-max-bytes", true, &Config::stream_node_max_bytes, 0),
       IntOption("stream-node-max-entries", true, &Config::stream_node_max_entries, 0, INT64_MAX),
   };
-  return kOptions;
+  static const std::vector<Option> kAll = [] {
+    std::vector<Option> all = kOptions;
+    for (Option& o : ClusterOptions()) all.push_back(std::move(o));
+    return all;
+  }();
+  return kAll;
 }
 
 const Option* FindOption(const std::string& key) {
@@ -156,6 +202,10 @@ const Option* FindOption(const std::string& key) {
 }
 
 }  // namespace
+
+Status BadValue(std::string_view key, std::string_view reason) {
+  return Status::InvalidArgument("argument '" + std::string(key) + "': " + std::string(reason));
+}
 
 bool ParseMemory(const std::string& s, int64_t* out) {
   if (s == "auto") {  // a quarter of this machine's RAM: the shipped default for maxmemory

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -66,6 +67,16 @@ struct Config {
   int64_t zset_max_listpack_value = 64;
   int64_t stream_node_max_bytes = 4096;
   int64_t stream_node_max_entries = 100;
+  // Cluster keys (start-up only; src/server/cluster_config.h turns them into a ClusterConfig and
+  // checks them against each other). Nothing is replicated yet: they are validated and reported.
+  int64_t node_id = 1;
+  int64_t cluster_port = 0;  // 0: port + 10000, as Redis's cluster bus (0 when port is 0)
+  std::string cluster_peers;  // "1=host:port,2=host:port,..."; empty: a cluster of one voter
+  std::string cluster_announce_hostname;  // empty: this node's host in cluster-peers if a name
+  std::string cluster_announce_ip;        // empty: this node's host in cluster-peers if an IP
+  int64_t cluster_announce_port = 0;      // 0: port
+  std::string cluster_token = "cairn";    // tells apart clusters that use the same node ids
+  std::string cluster_auth_secret;        // empty: requirepass, when that is set
   std::string config_file;
 
   // Loads a TOML file over the defaults. Unknown keys and bad values are errors naming the key.
@@ -79,6 +90,8 @@ struct Config {
   Status LoadCommandLine(int argc, char** argv);
 };
 
+// A bad value's error: "argument 'key': reason", the message every option check gives.
+Status BadValue(std::string_view key, std::string_view reason);
 // "64mb" -> 67108864, as Redis's memtoll (k=1000, kb=1024, ...). False on a bad value.
 bool ParseMemory(const std::string& s, int64_t* out);
 std::string FsyncPolicyName(FsyncPolicy p);

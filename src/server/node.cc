@@ -14,6 +14,7 @@
 #include "common/rng.h"
 #include "keyspace/durable_keyspace.h"
 #include "keyspace/memory_keyspace.h"
+#include "server/cluster_identity.h"
 #include "server/wal_write_log.h"
 
 namespace cairn::server {
@@ -86,6 +87,9 @@ Status Node::Start() {
   std::error_code ec;
   std::filesystem::create_directories(config_.dir, ec);
   if (ec) return Status::IoError("cannot create dir '" + config_.dir + "': " + ec.message());
+  auto cluster = StartCluster(config_, wal::Env::Posix());
+  if (!cluster.ok()) return cluster.status();
+  cluster_ = std::move(*cluster);
   CAIRN_RETURN_IF_ERROR(OpenStorage());
   dispatcher_ = std::make_unique<commands::Dispatcher>(table_, *keyspace_, *this);
 

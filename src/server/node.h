@@ -19,6 +19,7 @@
 #include "keyspace/keyspace.h"
 #include "net/tcp_server.h"
 #include "resp/parser.h"
+#include "server/cluster_config.h"
 #include "server/config.h"
 #include "server/wal_write_log.h"
 #include "server/write_log.h"
@@ -148,6 +149,7 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   static void OnReplayIdle(uv_idle_t* idle);
 
   Config config_;
+  ClusterConfig cluster_;  // validated at Start; the Replicator will take it from here
   SystemClock clock_;
   CommandClock command_clock_;  // ProcessInput and RunCommand only
   uv_loop_t loop_{};
