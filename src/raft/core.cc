@@ -509,16 +509,23 @@ void Core::TickHeartbeat() {
 }
 
 Result<uint64_t> Core::Propose(std::string data) {
+  std::vector<std::string> one;
+  one.push_back(std::move(data));
+  return ProposeBatch(std::move(one));
+}
+
+Result<uint64_t> Core::ProposeBatch(std::vector<std::string> data) {
   if (role_ != Role::kLeader) return Status::Unavailable("not the leader");
   if (lead_transferee_ != kNoNode) return Status::Busy("leadership transfer in progress");
+  if (data.empty()) return Status::InvalidArgument("empty proposal batch");
   if (log_.LastIndex() - log_.committed() >= config_.max_uncommitted_entries) {
     return Status::Busy("too many uncommitted entries");
   }
-  Entry e;
-  e.data = std::move(data);
-  const uint64_t index = AppendEntries({std::move(e)});
+  std::vector<Entry> entries(data.size());
+  for (size_t i = 0; i < data.size(); ++i) entries[i].data = std::move(data[i]);
+  const uint64_t last = AppendEntries(std::move(entries));
   BcastAppend();
-  return index;
+  return last - data.size() + 1;
 }
 
 Result<uint64_t> Core::ProposeConfChange(const ConfChange& cc) {

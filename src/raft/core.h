@@ -79,6 +79,9 @@ class Core {
   void Tick();
   // Leader only: appends data to the log. Returns the entry's index.
   Result<uint64_t> Propose(std::string data);
+  // Leader only: appends each of `data` as the next entries, in order, with one append to each
+  // follower for the lot. Returns the first entry's index. All or nothing (kBusy refuses all).
+  Result<uint64_t> ProposeBatch(std::vector<std::string> data);
   // Leader only; one change at a time, once the leader has committed an entry of its term.
   // kAddVoter accepts only a learner that has caught up with the commit index. A leader cannot
   // remove itself: transfer leadership first.

@@ -20,11 +20,21 @@ Status Replicator::Start() {
 }
 
 Result<uint64_t> Replicator::Propose(std::string data, uint64_t cookie) {
+  std::vector<std::string> one;
+  one.push_back(std::move(data));
+  return ProposeBatch(std::move(one), std::span<const uint64_t>(&cookie, 1));
+}
+
+Result<uint64_t> Replicator::ProposeBatch(std::vector<std::string> data,
+                                          std::span<const uint64_t> cookies) {
+  CAIRN_ASSERT(data.size() == cookies.size());
   if (!is_leader()) return Status::Unavailable("not the leader");
-  auto index = core_->Propose(std::move(data));
-  if (!index.ok()) return index.status();
-  pending_.push_back(Pending{*index, core_->term(), cookie});
-  return *index;
+  auto first = core_->ProposeBatch(std::move(data));
+  if (!first.ok()) return first.status();
+  for (size_t i = 0; i < cookies.size(); ++i) {
+    pending_.push_back(Pending{*first + i, core_->term(), cookies[i]});
+  }
+  return *first;
 }
 
 void Replicator::Tick() { core_->Tick(); }

@@ -64,6 +64,9 @@ class Replicator {
   // Leader only: appends data to the log. kUnavailable when this node is not the leader (leader()
   // names the one it knows, or 0), kBusy when too much is uncommitted.
   Result<uint64_t> Propose(std::string data, uint64_t cookie);
+  // A loop iteration's proposals at once (one append per follower): data[i] goes with
+  // cookies[i]. Returns the first one's index; all or nothing.
+  Result<uint64_t> ProposeBatch(std::vector<std::string> data, std::span<const uint64_t> cookies);
   void Tick();
   Status Step(const raft::Message& m);
   // Runs every Ready the core has: persist, send, apply; then reports a lost leadership.

@@ -169,6 +169,36 @@ TEST_CASE("a proposal replicates to every node and commits (§5.3)") {
   }
 }
 
+TEST_CASE("a batch of proposals takes consecutive indexes and one append per follower") {
+  TestCluster c(3);
+  c.Elect(1);
+  c.queue().clear();
+  const uint64_t last_before = c.node(1).last_index();
+  auto first = c.node(1).ProposeBatch({"a", "b", "c"});
+  REQUIRE(first.ok());
+  CHECK(*first == last_before + 1);
+  CHECK(c.node(1).last_index() == last_before + 3);
+  c.Flush();
+  int appends_to_two = 0;
+  for (const Message& m : c.queue()) {
+    if (m.to == 2 && m.type == MessageType::kAppend) {
+      ++appends_to_two;
+      CHECK(m.entries.size() == 3);
+    }
+  }
+  CHECK(appends_to_two == 1);
+  c.Stabilize();
+  c.Tick(1);
+  c.Stabilize();
+  const auto& applied = c.state(3).applied;
+  REQUIRE(applied.size() >= 3);
+  CHECK(applied[applied.size() - 3].data == "a");
+  CHECK(applied.back().data == "c");
+  CHECK(applied.back().index == *first + 2);
+  CHECK(c.node(1).ProposeBatch({}).status().code() == ErrorCode::kInvalidArgument);
+  CHECK(c.node(2).ProposeBatch({"x"}).status().code() == ErrorCode::kUnavailable);
+}
+
 TEST_CASE("followers and candidates refuse proposals") {
   TestCluster c(3);
   c.Elect(1);

@@ -24,6 +24,19 @@ TEST_CASE("A single voter commits its proposals in order, each with its cookie")
   CHECK(c[1].rep->applied_index() == c[1].rep->commit_index());
 }
 
+TEST_CASE("A batch of proposals commits in order, each entry with its own cookie") {
+  Cluster c(1);
+  c.WaitForLeader({1});
+  const uint64_t cookies[] = {11, 12, 13};
+  auto first = c[1].rep->ProposeBatch({"b1", "b2", "b3"}, cookies);
+  REQUIRE(first.ok());
+  REQUIRE(c[1].rep->Process().ok());
+  REQUIRE(c[1].applied.size() == 3);
+  CHECK(c[1].applied[0] == std::make_pair(std::string("b1"), uint64_t{11}));
+  CHECK(c[1].applied[2] == std::make_pair(std::string("b3"), uint64_t{13}));
+  CHECK(c[1].applied_index[0] == *first);
+}
+
 TEST_CASE("Three replicas apply the same entries in the same order; a follower refuses proposals") {
   Cluster c(3);
   const raft::NodeId lead = c.WaitForLeader({1, 2, 3});
