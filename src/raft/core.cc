@@ -614,8 +614,18 @@ uint64_t Core::AppendEntries(std::vector<Entry> entries) {
     entries[i].term = term_;
     entries[i].index = first + i;
   }
-  const uint64_t last = log_.Append(entries);
-  OnEntriesWritten(first, entries);
+  // The usual batch holds no conf change: it moves into the log, and membership stays as it is.
+  const bool conf_change = std::any_of(entries.begin(), entries.end(), [](const Entry& e) {
+    return e.type == EntryType::kConfChange;
+  });
+  uint64_t last = 0;
+  if (conf_change) {
+    last = log_.Append(entries);
+    OnEntriesWritten(first, entries);
+  } else {
+    last = log_.Append(std::move(entries));
+    OnEntriesWritten(first, {});
+  }
   // The leader's own copy counts once persisted; the caller persists it before sending anything
   // or applying, so counting it now is safe.
   if (Progress* self = tracker_.Get(config_.id)) self->MaybeUpdate(last);

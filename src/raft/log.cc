@@ -78,10 +78,10 @@ std::optional<uint64_t> RaftLog::MaybeAppend(uint64_t index, uint64_t log_term, 
   return last_new;
 }
 
-uint64_t RaftLog::Append(const std::vector<Entry>& entries) {
+uint64_t RaftLog::Append(std::vector<Entry> entries) {
   if (!entries.empty()) {
     CAIRN_ASSERT(entries.front().index > committed_);
-    TruncateAndAppend(entries);
+    TruncateAndAppend(std::move(entries));
   }
   return LastIndex();
 }
@@ -103,18 +103,17 @@ uint64_t RaftLog::FindConflictByTerm(uint64_t index, uint64_t term) const {
   }
 }
 
-void RaftLog::TruncateAndAppend(const std::vector<Entry>& entries) {
+void RaftLog::TruncateAndAppend(std::vector<Entry> entries) {
   const uint64_t after = entries.front().index;
-  if (after == offset_ + unstable_.size()) {
-    unstable_.insert(unstable_.end(), entries.begin(), entries.end());
-  } else if (after <= offset_) {
+  if (after <= offset_) {
     // Replaces the whole unstable tail; storage's stale suffix is overwritten when persisted.
     offset_ = after;
-    unstable_ = entries;
-  } else {
-    unstable_.resize(after - offset_);
-    unstable_.insert(unstable_.end(), entries.begin(), entries.end());
+    unstable_ = std::move(entries);
+    return;
   }
+  if (after != offset_ + unstable_.size()) unstable_.resize(after - offset_);
+  unstable_.insert(unstable_.end(), std::make_move_iterator(entries.begin()),
+                   std::make_move_iterator(entries.end()));
 }
 
 Result<std::vector<Entry>> RaftLog::Slice(uint64_t lo, uint64_t hi, uint64_t max_bytes) const {

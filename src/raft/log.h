@@ -33,7 +33,7 @@ class RaftLog {
   std::optional<uint64_t> MaybeAppend(uint64_t index, uint64_t log_term, uint64_t commit,
                                       const std::vector<Entry>& entries, uint64_t* first_written);
   // Leader side: appends after the last index. Returns the new last index.
-  uint64_t Append(const std::vector<Entry>& entries);
+  uint64_t Append(std::vector<Entry> entries);
   // Largest index <= `index` whose term is <= `term`: where a backtracking leader can probe next
   // without walking its log one index per round trip.
   uint64_t FindConflictByTerm(uint64_t index, uint64_t term) const;
@@ -58,7 +58,7 @@ class RaftLog {
 
  private:
   uint64_t FindConflict(const std::vector<Entry>& entries) const;
-  void TruncateAndAppend(const std::vector<Entry>& entries);
+  void TruncateAndAppend(std::vector<Entry> entries);
 
   const Storage* storage_;
   const uint64_t max_apply_bytes_;
