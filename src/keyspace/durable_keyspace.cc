@@ -326,6 +326,114 @@ Result<const Entry*> DurableKeyspace::FindMeta(int db, std::string_view key, int
   return FindLive(db, key, now_ms, /*with_value=*/false);
 }
 
+// --- Members ---
+
+uint64_t DurableKeyspace::MemberBytes(std::string_view member_key,
+                                      const std::optional<std::string>& v) {
+  constexpr uint64_t kMapNodeOverhead = 96;  // a std::map node with two std::string
+  return kMapNodeOverhead + member_key.size() + (v.has_value() ? v->size() : 0);
+}
+
+const std::optional<std::string>* DurableKeyspace::FindPendingMember(
+    std::string_view member_key) const {
+  if (auto it = pending_->members.find(member_key); it != pending_->members.end()) {
+    return &it->second;
+  }
+  if (in_flight_ != nullptr) {
+    if (auto it = in_flight_->members.find(member_key); it != in_flight_->members.end()) {
+      return &it->second;
+    }
+  }
+  return nullptr;
+}
+
+Result<std::optional<std::string>> DurableKeyspace::GetMember(int db, std::string_view key,
+                                                              uint64_t version,
+                                                              std::string_view member) {
+  const uint64_t ns = working_.dbs[db].ns;
+  const std::string mk = MemberKey(ns, key, version, member);
+  if (const std::optional<std::string>* p = FindPendingMember(mk)) return *p;
+  if (const Entry* e = tier_.Get(MemberTierNs(ns), mk)) return std::optional<std::string>(e->value);
+  if (TierHoldsEveryKeyOf(ns)) return std::optional<std::string>();
+  ++store_reads_;
+  std::string raw;
+  Status s = engine_->Get(mk, &raw);
+  if (s.code() == ErrorCode::kNotFound) return std::optional<std::string>();
+  CAIRN_RETURN_IF_ERROR(s);
+  std::string_view payload;
+  CAIRN_RETURN_IF_ERROR(DecodeMemberValue(raw, &payload));
+  scratch_ = Entry{};
+  scratch_.value.assign(payload);
+  tier_.Put(MemberTierNs(ns), mk, scratch_);
+  return std::optional<std::string>(std::string(payload));
+}
+
+// A merge of three sorted sources, newest first: pending_, in_flight_, LevelDB (which may also
+// hold in_flight_'s records once written; equal keys are one member, the newest record wins).
+Result<MemberPage> DurableKeyspace::ScanMembers(int db, std::string_view key, uint64_t version,
+                                                std::string_view from, size_t count) {
+  using Map = std::map<std::string, std::optional<std::string>, std::less<>>;
+  const uint64_t ns = working_.dbs[db].ns;
+  const std::string prefix = MemberPrefix(ns, key, version);
+  const std::string start = prefix + std::string(from);
+  struct MapCursor {
+    Map::const_iterator it, end;
+    std::string_view prefix;
+    bool Valid() const { return it != end && std::string_view(it->first).starts_with(prefix); }
+  };
+  MapCursor maps[2] = {{pending_->members.lower_bound(start), pending_->members.end(), prefix},
+                       {}};
+  size_t nmaps = 1;
+  if (in_flight_ != nullptr) {
+    maps[1] = {in_flight_->members.lower_bound(start), in_flight_->members.end(), prefix};
+    nmaps = 2;
+  }
+  EngineIterator it = engine_->NewPrefixIterator(prefix);
+  it.Seek(start);
+  MemberPage page;
+  for (;;) {
+    // The smallest key among the sources; the first source holding it (the newest) decides.
+    std::optional<std::string_view> least;
+    const std::optional<std::string>* newest = nullptr;
+    for (size_t i = 0; i < nmaps; ++i) {
+      if (!maps[i].Valid()) continue;
+      std::string_view k = maps[i].it->first;
+      if (!least || k < *least) {
+        least = k;
+        newest = &maps[i].it->second;
+      }
+    }
+    bool from_store = false;
+    if (it.Valid() && (!least || it.key() <= *least)) {
+      from_store = !least || it.key() < *least;
+      if (from_store) least = it.key();
+    }
+    if (!least) break;
+    std::string k(*least);
+    std::optional<std::string> payload;
+    if (from_store) {
+      std::string_view v;
+      CAIRN_RETURN_IF_ERROR(DecodeMemberValue(it.value(), &v));
+      payload.emplace(v);
+    } else {
+      payload = *newest;
+    }
+    for (size_t i = 0; i < nmaps; ++i) {
+      if (maps[i].Valid() && maps[i].it->first == k) ++maps[i].it;
+    }
+    if (it.Valid() && it.key() == k) it.Next();
+    if (!payload.has_value()) continue;  // deleted
+    std::string member = k.substr(prefix.size());
+    if (page.members.size() >= count) {
+      page.next = std::move(member);
+      break;
+    }
+    page.members.emplace_back(std::move(member), std::move(*payload));
+  }
+  CAIRN_RETURN_IF_ERROR(it.status());
+  return page;
+}
+
 // Same cursor semantics as MemoryKeyspace::Scan: the cursor is the next hash to visit, and a
 // group of keys sharing one hash is never split across pages. Pending entries are written first
 // (inside an apply, where that cannot happen, it reads what LevelDB holds).
@@ -470,6 +578,7 @@ void DurableKeyspace::BeginApply(uint64_t log_index, int64_t now_ms) {
   mark_.flushed = pending_->flushed.size();
   mark_.flushed_all = pending_->flushed_all;
   undo_.clear();
+  member_undo_.clear();
 }
 
 void DurableKeyspace::DeleteExpiryRecord(uint64_t ns, std::string_view key, int64_t expire_at_ms) {
@@ -502,7 +611,8 @@ void DurableKeyspace::Put(int db, std::string_view key, Entry entry) {
       DeleteExpiryRecord(d.ns, key, old->expire_at_ms);
       --d.counters.expires;
     }
-    if (old->type == entry.type) {
+    // An expired collection starts afresh: its members go with its version.
+    if (old->type == entry.type && !(IsCollection(old->type) && old->ExpiredAt(apply_now_ms_))) {
       entry.version = old->version;
     } else {
       ForgetVersion(d.ns, key, *old);
@@ -560,6 +670,35 @@ void DurableKeyspace::SetOverlay(Slot* slot, uint64_t ns, std::string_view key,
   pending_->overlay_bytes -= SlotBytes(key, slot->entry);
   undo_.push_back(OverlayUndo{slot, true, std::move(slot->entry)});
   slot->entry = std::move(pending);
+}
+
+void DurableKeyspace::PutMember(int db, std::string_view key, uint64_t version,
+                                std::string_view member, std::string_view payload) {
+  CAIRN_ASSERT(in_apply_);
+  if (!apply_status_.ok()) return;
+  SetMember(MemberKey(working_.dbs[db].ns, key, version, member), std::string(payload));
+}
+
+void DurableKeyspace::DeleteMember(int db, std::string_view key, uint64_t version,
+                                   std::string_view member) {
+  CAIRN_ASSERT(in_apply_);
+  if (!apply_status_.ok()) return;
+  SetMember(MemberKey(working_.dbs[db].ns, key, version, member), std::nullopt);
+}
+
+// A deletion is recorded even for a member only pending so far: LevelDB may hold an older one.
+void DurableKeyspace::SetMember(std::string member_key, std::optional<std::string> payload) {
+  Pending& p = *pending_;
+  p.member_bytes += MemberBytes(member_key, payload);
+  auto it = p.members.find(member_key);
+  if (it == p.members.end()) {
+    member_undo_.push_back(MemberUndo{member_key, false, std::nullopt});
+    p.members.emplace(std::move(member_key), std::move(payload));
+    return;
+  }
+  p.member_bytes -= MemberBytes(member_key, it->second);
+  member_undo_.push_back(MemberUndo{std::move(member_key), true, std::move(it->second)});
+  it->second = std::move(payload);
 }
 
 void DurableKeyspace::FlushDb(int db) {
@@ -663,6 +802,14 @@ Status DurableKeyspace::Encode(Pending* p) {
       p->batch.Delete(MetaKey(slot->ns, slot->key()));
     }
   }
+  for (const auto& [k, v] : p->members) {
+    if (p->IsFlushed(DecodeBigEndian64(k.data() + 1))) continue;  // 'D' ns:be64 ...
+    if (v.has_value()) {
+      p->batch.Put(k, EncodeMemberValue(*v));
+    } else {
+      p->batch.Delete(k);
+    }
+  }
   p->encoded = true;
   return Status::Ok();
 }
@@ -675,7 +822,10 @@ void DurableKeyspace::PublishWritten() {
   if (p.flushed_all) {
     tier_.Clear();
   } else {
-    for (uint64_t ns : p.flushed) tier_.EraseNamespace(ns);
+    for (uint64_t ns : p.flushed) {
+      tier_.EraseNamespace(ns);
+      tier_.EraseNamespace(MemberTierNs(ns));
+    }
   }
   orphans_.insert(orphans_.end(), p.flushed.begin(), p.flushed.end());
   for (auto& [item, in_wheel] : p.new_expiries) {
@@ -692,6 +842,25 @@ void DurableKeyspace::PublishWritten() {
   in_flight_bytes_ = 0;
   in_flight_written_ = true;
   drain_next_ = 0;
+  member_drain_ = p.members.begin();
+}
+
+// The member half of DrainWritten, after the overlay's slots.
+void DurableKeyspace::DrainMembers(size_t* max) {
+  Pending& p = *in_flight_;
+  for (; member_drain_ != p.members.end() && *max > 0; ++member_drain_) {
+    --*max;
+    const auto& [k, v] = *member_drain_;
+    const uint64_t ns = DecodeBigEndian64(k.data() + 1);
+    if (p.IsFlushed(ns)) continue;
+    if (v.has_value()) {
+      drain_scratch_ = Entry{};
+      drain_scratch_.value.assign(*v);
+      tier_.Put(MemberTierNs(ns), k, drain_scratch_);
+    } else {
+      tier_.Erase(MemberTierNs(ns), k);
+    }
+  }
 }
 
 // Moves up to `max` written entries into the tier; the last step lets in_flight_ go. Entries
@@ -712,6 +881,8 @@ void DurableKeyspace::DrainWritten(size_t max) {
     }
   }
   if (drain_next_ < p.overlay.capacity()) return;
+  DrainMembers(&max);
+  if (member_drain_ != p.members.end()) return;
   in_flight_written_ = false;
   BumpStoreEpoch();  // its keys leave the overlay; the tier may not have kept them
   if (!writer_.joinable()) {
@@ -746,6 +917,17 @@ void DurableKeyspace::RollbackEntry() {
     }
   }
   undo_.clear();
+  for (auto u = member_undo_.rbegin(); u != member_undo_.rend(); ++u) {
+    auto it = pending_->members.find(u->key);
+    pending_->member_bytes -= MemberBytes(u->key, it->second);
+    if (u->existed) {
+      pending_->member_bytes += MemberBytes(u->key, u->before);
+      it->second = std::move(u->before);
+    } else {
+      pending_->members.erase(it);
+    }
+  }
+  member_undo_.clear();
 }
 
 // Writes every pending entry to LevelDB on the calling thread, after any write in flight.
@@ -866,6 +1048,7 @@ Status DurableKeyspace::CommitApply() {
     return apply_status_;
   }
   undo_.clear();
+  member_undo_.clear();
   applied_index_ = apply_index_;
   ++pending_->entries;
   ++applies_since_drain_;
@@ -977,6 +1160,7 @@ Status DurableKeyspace::CollectVersions(size_t max_records, EngineBatch* batch, 
           break;
         }
         batch->Delete(it.key());
+        tier_.Erase(MemberTierNs(ref.ns), it.key());  // score keys are never there: a no-op
         ++*done;
       }
       CAIRN_RETURN_IF_ERROR(it.status());
@@ -1014,7 +1198,9 @@ Result<size_t> DurableKeyspace::CollectGarbage(size_t max_records) {
     CAIRN_RETURN_IF_ERROR(engine_->Write(&batch, /*sync=*/false));
   }
   orphans_.erase(orphans_.begin(), orphans_.begin() + finished_namespaces);
-  if (done < max_records) {
+  // Not while a written set drains into the tier: it may hold members of a version collected
+  // here, which the tier would then keep (never read again, but never freed without a budget).
+  if (done < max_records && in_flight_ == nullptr) {
     EngineBatch versions;
     CAIRN_RETURN_IF_ERROR(CollectVersions(max_records, &versions, &done));
     if (!versions.empty()) {

@@ -210,6 +210,24 @@ Status DecodeMetaHeader(std::string_view v, ValueType* type, int64_t* expire_at_
   return Status::Ok();
 }
 
+std::string EncodeCollectionHeader(const CollectionHeader& h) {
+  std::string out;
+  PutVarint64(&out, h.size);
+  PutVarint64(&out, h.peak_size);
+  PutVarint64(&out, h.peak_bytes);
+  return out;
+}
+
+Status DecodeCollectionHeader(std::string_view v, CollectionHeader* h) {
+  *h = CollectionHeader{};
+  if (v.empty()) return Status::Ok();
+  if (!GetVarint64(&v, &h->size) || !GetVarint64(&v, &h->peak_size) ||
+      !GetVarint64(&v, &h->peak_bytes) || !v.empty() || h->size > h->peak_size) {
+    return Corrupt("collection header");
+  }
+  return Status::Ok();
+}
+
 std::string MemberPrefix(uint64_t ns, std::string_view key, uint64_t version) {
   std::string k = Start(RecordTag::kMember);
   AppendKeyVersion(&k, ns, key, version);
