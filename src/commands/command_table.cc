@@ -49,6 +49,7 @@ CommandTable::CommandTable() {
   Add(IntrospectionCommands());
   Add(StringCommands());
   Add(KeyCommands());
+  Add(HashCommands());
   Add(TxnCommands());
 }
 

@@ -104,6 +104,7 @@ std::span<const CommandSpec> ServerCommands();
 std::span<const CommandSpec> IntrospectionCommands();
 std::span<const CommandSpec> StringCommands();
 std::span<const CommandSpec> KeyCommands();
+std::span<const CommandSpec> HashCommands();
 std::span<const CommandSpec> TxnCommands();
 
 std::string ToLower(std::string_view s);

@@ -81,18 +81,7 @@ void Keys(Context& ctx) {
 
 void Scan(Context& ctx) {
   uint64_t cursor = 0;
-  {
-    const std::string& c = ctx.arg(1);
-    int64_t v = 0;
-    // Redis reads the cursor as unsigned 64-bit.
-    char* end = nullptr;
-    errno = 0;
-    unsigned long long u = std::strtoull(c.c_str(), &end, 10);
-    if (c.empty() || *end != '\0' || errno == ERANGE || c[0] == '-' || c[0] == ' ') {
-      if (!ParseInt64(c, &v)) return ctx.reply.Error("ERR invalid cursor");
-    }
-    cursor = u;
-  }
+  if (!ParseScanCursor(ctx.arg(1), &cursor)) return ctx.reply.Error(err::kInvalidCursor);
   int64_t count = 10;
   std::optional<std::string> pattern;
   std::optional<std::string> type;
@@ -408,8 +397,9 @@ bool ObjectLookupOrReply(Context& ctx, const Entry** e) {
 void ObjectEncoding(Context& ctx) {
   const Entry* e = nullptr;
   if (!ObjectLookupOrReply(ctx, &e)) return;
-  // Collections: their families own their layout; Cairn reports Redis's small-size encoding.
-  ctx.reply.Bulk(e->type == ValueType::kString ? StringEncoding(e->value) : "listpack");
+  // Collections: Cairn reports the encoding Redis would use (CollectionEncoding).
+  ctx.reply.Bulk(e->type == ValueType::kString ? StringEncoding(e->value)
+                                               : CollectionEncoding(ctx, *e));
 }
 
 void ObjectFreq(Context& ctx) {

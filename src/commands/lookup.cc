@@ -1,7 +1,9 @@
 // Typed lookups over the keyspace, with Redis's error replies.
 #include "commands/lookup.h"
 
+#include "commands/args.h"
 #include "commands/errors.h"
+#include "keyspace/encoding.h"
 
 namespace cairn::commands {
 
@@ -43,6 +45,26 @@ bool LookupTypedOrReply(Context& ctx, std::string_view key, keyspace::ValueType 
     return false;
   }
   return true;
+}
+
+namespace {
+int64_t ConfigInt(Context& ctx, std::string_view name, int64_t missing) {
+  auto pairs = ctx.server.ConfigGet(name);
+  int64_t v = 0;
+  if (pairs.empty() || !ParseInt64(pairs.front().second, &v)) return missing;
+  return v;
+}
+}  // namespace
+
+std::string_view CollectionEncoding(Context& ctx, const keyspace::Entry& e) {
+  if (e.type != keyspace::ValueType::kHash) return "listpack";
+  keyspace::CollectionHeader h;
+  if (!keyspace::DecodeCollectionHeader(e.value, &h).ok()) return "hashtable";
+  const int64_t entries = ConfigInt(ctx, "hash-max-listpack-entries", 128);
+  const int64_t value = ConfigInt(ctx, "hash-max-listpack-value", 64);
+  bool small = h.peak_size <= static_cast<uint64_t>(entries) &&
+               h.peak_bytes <= static_cast<uint64_t>(value);
+  return small ? "listpack" : "hashtable";
 }
 
 void PutString(Context& ctx, std::string_view key, std::string value, int64_t expire_at_ms) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "commands/session.h"
+#include "common/rng.h"
 #include "common/status.h"
 
 namespace cairn::commands {
@@ -66,6 +67,9 @@ class ServerApi {
   // keyspace_hits / keyspace_misses in INFO stats: reads that found, or did not find, their key.
   virtual void RecordKeyspaceLookup(bool hit) = 0;
   virtual void SetActiveExpire(bool on) = 0;
+  // The node's random source for read-only commands that pick at random (HRANDFIELD): seeded,
+  // owned by the node. Never for writes: what a write applies must not depend on it.
+  virtual Rng& ReadRng() = 0;
 };
 
 }  // namespace cairn::commands

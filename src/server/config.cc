@@ -128,6 +128,8 @@ const std::vector<Option>& Options() {
       IntOption("log-compact-interval-ms", true, &Config::log_compact_interval_ms, 0, INT32_MAX),
       MemoryOption("log-compact-bytes", true, &Config::log_compact_bytes, 0),
       MemoryOption("write-behind-bytes", false, &Config::write_behind_bytes, 0),
+      IntOption("hash-max-listpack-entries", true, &Config::hash_max_listpack_entries, 0, INT64_MAX),
+      IntOption("hash-max-listpack-value", true, &Config::hash_max_listpack_value, 0, INT64_MAX),
       IntOption("store-read-threads", false, &Config::store_read_threads, 0, 64),
   };
   return kOptions;

@@ -54,6 +54,10 @@ struct Config {
   // Threads that read keys the memory tier evicted from LevelDB, so that such a read (perhaps
   // from disk) makes only its own client wait, not the loop. 0: the loop reads them itself.
   int64_t store_read_threads = 2;
+  // Redis's hash encoding thresholds: OBJECT ENCODING answers "hashtable" for a hash that ever
+  // held more fields, or a longer field or value, and "listpack" otherwise (storage is the same).
+  int64_t hash_max_listpack_entries = 128;
+  int64_t hash_max_listpack_value = 64;
   std::string config_file;
 
   // Loads a TOML file over the defaults. Unknown keys and bad values are errors naming the key.

@@ -14,6 +14,8 @@
 namespace cairn::commands::testing {
 
 constexpr int64_t kNow = 1'700'000'000'000;
+constexpr const char* kWrongType =
+    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 
 class FakeServer final : public ServerApi {
  public:
@@ -40,11 +42,13 @@ class FakeServer final : public ServerApi {
   bool loading() const override { return false; }
   void RecordKeyspaceLookup(bool) override {}
   void SetActiveExpire(bool) override {}
+  Rng& ReadRng() override { return rng_; }
 
   int config_sets = 0;
 
  private:
   std::string pass_;
+  Rng rng_{42};
 };
 
 // One node: a keyspace, a dispatcher and a log (the records EXEC and single writes propose).

@@ -11,9 +11,6 @@ using namespace cairn::commands::testing;
 
 namespace {
 
-constexpr const char* kWrongType =
-    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
-
 // Puts `key` in db 0 as a list (an empty value: only its type matters here).
 void MakeList(Node& n, const std::string& key) {
   n.ks.BeginApply(++n.index, kNow);

@@ -1,0 +1,539 @@
+// Hash family: HSET HMSET HSETNX HGET HMGET HGETALL HKEYS HVALS HDEL HLEN HEXISTS HSTRLEN HINCRBY
+// HINCRBYFLOAT HRANDFIELD HSCAN, on one 'D' member record per field (Keyspace::GetMember ...).
+//
+// A hash is a metadata entry whose value is its CollectionHeader (size, peak size, longest item:
+// HLEN and OBJECT ENCODING in O(1)) plus one member record per field, keyed by the entry's
+// version. Writes follow dispatch.cc's contract: a pure validator (arity pairs, the increment's
+// syntax) keeps bad input out of the log; the handler runs at apply time and touches only the
+// fields it names, so a write costs the same on a 10-field and a 1M-field hash. An empty hash is
+// deleted, as in Redis. Reads of named fields are point reads; HGETALL, HKEYS, HVALS, HSCAN and
+// HRANDFIELD walk the members in pages (HRANDFIELD reads the whole hash: O(N)).
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "commands/args.h"
+#include "commands/context.h"
+#include "commands/errors.h"
+#include "commands/lookup.h"
+#include "keyspace/encoding.h"
+
+namespace cairn::commands {
+namespace {
+
+using keyspace::CollectionHeader;
+using keyspace::Entry;
+using keyspace::ValueType;
+
+constexpr size_t kPageMembers = 1024;  // members read per ScanMembers call by the walks
+
+// A hash as a command sees it; exists == false: no such key (or an expired one).
+struct Hash {
+  bool exists = false;
+  uint64_t version = 0;
+  int64_t expire_at_ms = 0;
+  CollectionHeader header;
+};
+
+bool StorageErrorReply(Context& ctx, const Status& s) {
+  ctx.reply.Error("ERR " + s.ToString());
+  return false;
+}
+
+// Finds the hash at `key`: WRONGTYPE for another type. Returns false after replying.
+bool OpenHashOrReply(Context& ctx, std::string_view key, Hash* h) {
+  const Entry* e = nullptr;
+  if (!LookupTypedOrReply(ctx, key, ValueType::kHash, &e)) return false;
+  *h = Hash{};
+  if (e == nullptr) return true;
+  h->exists = true;
+  h->version = e->version;
+  h->expire_at_ms = e->expire_at_ms;
+  Status s = keyspace::DecodeCollectionHeader(e->value, &h->header);
+  return s.ok() || StorageErrorReply(ctx, s);
+}
+
+// A write's first change to a missing hash creates its entry, which gives it a version.
+void CreateIfMissing(Context& ctx, std::string_view key, Hash* h) {
+  if (h->exists) return;
+  Entry e;
+  e.type = ValueType::kHash;
+  ctx.keyspace.Put(ctx.db, key, std::move(e));
+  auto found = ctx.keyspace.FindMeta(ctx.db, key, ctx.now_ms);
+  h->exists = true;
+  h->version = found.ok() && *found != nullptr ? (*found)->version : 0;
+}
+
+// Stores the header after a write: an empty hash is deleted.
+void StoreHeader(Context& ctx, std::string_view key, const Hash& h) {
+  if (h.header.size == 0) {
+    ctx.keyspace.Delete(ctx.db, key);
+    return;
+  }
+  Entry e;
+  e.type = ValueType::kHash;
+  e.expire_at_ms = h.expire_at_ms;
+  e.value = keyspace::EncodeCollectionHeader(h.header);
+  ctx.keyspace.Put(ctx.db, key, std::move(e));
+}
+
+bool GetFieldOrReply(Context& ctx, std::string_view key, const Hash& h, std::string_view field,
+                     std::optional<std::string>* value) {
+  if (!h.exists) {
+    value->reset();
+    return true;
+  }
+  auto got = ctx.keyspace.GetMember(ctx.db, key, h.version, field);
+  if (!got.ok()) return StorageErrorReply(ctx, got.status());
+  *value = std::move(got).value();
+  return true;
+}
+
+// Sets one field of a hash that exists; counts a new field and the peaks.
+void SetField(Context& ctx, std::string_view key, Hash* h, std::string_view field,
+              std::string_view value, bool is_new) {
+  ctx.keyspace.PutMember(ctx.db, key, h->version, field, value);
+  CollectionHeader& hd = h->header;
+  if (is_new) hd.peak_size = std::max(hd.peak_size, ++hd.size);
+  hd.peak_bytes = std::max<uint64_t>({hd.peak_bytes, field.size(), value.size()});
+}
+
+// --- HSET, HMSET, HSETNX ---
+
+bool ValidateFieldValuePairs(Context& ctx) {
+  if (ctx.argc() % 2 == 0) return true;
+  ctx.reply.Error(err::WrongArity(ctx.spec.name));
+  return false;
+}
+
+// HSET answers the number of new fields, HMSET +OK.
+void HSet(Context& ctx) {
+  if (!ValidateFieldValuePairs(ctx)) return;
+  const std::string& key = ctx.arg(1);
+  Hash h;
+  if (!OpenHashOrReply(ctx, key, &h)) return;
+  CreateIfMissing(ctx, key, &h);
+  int64_t added = 0;
+  for (size_t i = 2; i + 1 < ctx.argc(); i += 2) {
+    std::optional<std::string> old;
+    if (!GetFieldOrReply(ctx, key, h, ctx.arg(i), &old)) return;
+    SetField(ctx, key, &h, ctx.arg(i), ctx.arg(i + 1), !old.has_value());
+    added += old.has_value() ? 0 : 1;
+  }
+  StoreHeader(ctx, key, h);
+  if (ctx.spec.name == "hmset") return ctx.reply.Ok();
+  ctx.reply.Integer(added);
+}
+
+void HSetNx(Context& ctx) {
+  const std::string& key = ctx.arg(1);
+  Hash h;
+  if (!OpenHashOrReply(ctx, key, &h)) return;
+  std::optional<std::string> old;
+  if (!GetFieldOrReply(ctx, key, h, ctx.arg(2), &old)) return;
+  if (old.has_value()) return ctx.reply.Integer(0);
+  CreateIfMissing(ctx, key, &h);
+  SetField(ctx, key, &h, ctx.arg(2), ctx.arg(3), /*is_new=*/true);
+  StoreHeader(ctx, key, h);
+  ctx.reply.Integer(1);
+}
+
+// --- HGET, HMGET, HEXISTS, HSTRLEN, HLEN: point reads. ---
+
+// The value of argv[2] in the hash at argv[1]; false after replying with an error.
+bool ReadFieldOrReply(Context& ctx, std::optional<std::string>* value) {
+  Hash h;
+  return OpenHashOrReply(ctx, ctx.arg(1), &h) &&
+         GetFieldOrReply(ctx, ctx.arg(1), h, ctx.arg(2), value);
+}
+
+void HGet(Context& ctx) {
+  std::optional<std::string> v;
+  if (!ReadFieldOrReply(ctx, &v)) return;
+  v ? ctx.reply.Bulk(*v) : ctx.reply.Null();
+}
+
+void HExists(Context& ctx) {
+  std::optional<std::string> v;
+  if (!ReadFieldOrReply(ctx, &v)) return;
+  ctx.reply.Integer(v ? 1 : 0);
+}
+
+void HStrLen(Context& ctx) {
+  std::optional<std::string> v;
+  if (!ReadFieldOrReply(ctx, &v)) return;
+  ctx.reply.Integer(v ? static_cast<int64_t>(v->size()) : 0);
+}
+
+void HMGet(Context& ctx) {
+  Hash h;
+  if (!OpenHashOrReply(ctx, ctx.arg(1), &h)) return;
+  std::vector<std::optional<std::string>> values(ctx.argc() - 2);
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    if (!GetFieldOrReply(ctx, ctx.arg(1), h, ctx.arg(i), &values[i - 2])) return;
+  }
+  ctx.reply.ArrayHeader(values.size());
+  for (const auto& v : values) v ? ctx.reply.Bulk(*v) : ctx.reply.Null();
+}
+
+void HLen(Context& ctx) {
+  Hash h;
+  if (!OpenHashOrReply(ctx, ctx.arg(1), &h)) return;
+  ctx.reply.Integer(static_cast<int64_t>(h.header.size));
+}
+
+// --- HDEL ---
+
+void HDel(Context& ctx) {
+  const std::string& key = ctx.arg(1);
+  Hash h;
+  if (!OpenHashOrReply(ctx, key, &h)) return;
+  if (!h.exists) return ctx.reply.Integer(0);
+  int64_t removed = 0;
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    std::optional<std::string> old;
+    if (!GetFieldOrReply(ctx, key, h, ctx.arg(i), &old)) return;
+    if (!old.has_value()) continue;
+    ctx.keyspace.DeleteMember(ctx.db, key, h.version, ctx.arg(i));
+    --h.header.size;
+    ++removed;
+  }
+  if (removed > 0) StoreHeader(ctx, key, h);
+  ctx.reply.Integer(removed);
+}
+
+// --- HINCRBY, HINCRBYFLOAT ---
+
+bool ParseIncrByOrReply(Context& ctx, int64_t* incr) {
+  if (ParseInt64(ctx.arg(3), incr)) return true;
+  ctx.reply.Error(err::kNotInteger);
+  return false;
+}
+
+bool ValidateIncrBy(Context& ctx) {
+  int64_t incr = 0;
+  return ParseIncrByOrReply(ctx, &incr);
+}
+
+// A write of `value` to argv[2] once its current value has been read and checked.
+void StoreIncremented(Context& ctx, Hash* h, bool is_new, const std::string& value) {
+  CreateIfMissing(ctx, ctx.arg(1), h);
+  SetField(ctx, ctx.arg(1), h, ctx.arg(2), value, is_new);
+  StoreHeader(ctx, ctx.arg(1), *h);
+}
+
+void HIncrBy(Context& ctx) {
+  int64_t incr = 0;
+  if (!ParseIncrByOrReply(ctx, &incr)) return;
+  Hash h;
+  std::optional<std::string> old;
+  if (!OpenHashOrReply(ctx, ctx.arg(1), &h) || !GetFieldOrReply(ctx, ctx.arg(1), h, ctx.arg(2), &old)) {
+    return;
+  }
+  int64_t value = 0;
+  if (old.has_value() && !ParseInt64(*old, &value)) return ctx.reply.Error(err::kHashNotInteger);
+  int64_t result = 0;
+  if (__builtin_add_overflow(value, incr, &result)) return ctx.reply.Error(err::kOverflow);
+  StoreIncremented(ctx, &h, !old.has_value(), std::to_string(result));
+  ctx.reply.Integer(result);
+}
+
+bool ParseIncrByFloatOrReply(Context& ctx, long double* incr) {
+  if (!ParseLongDouble(ctx.arg(3), incr)) {
+    ctx.reply.Error(err::kNotFloat);
+    return false;
+  }
+  if (std::isinf(*incr)) {
+    ctx.reply.Error(err::kNanOrInfinityValue);
+    return false;
+  }
+  return true;
+}
+
+bool ValidateIncrByFloat(Context& ctx) {
+  long double incr = 0;
+  return ParseIncrByFloatOrReply(ctx, &incr);
+}
+
+void HIncrByFloat(Context& ctx) {
+  long double incr = 0;
+  if (!ParseIncrByFloatOrReply(ctx, &incr)) return;
+  Hash h;
+  std::optional<std::string> old;
+  if (!OpenHashOrReply(ctx, ctx.arg(1), &h) || !GetFieldOrReply(ctx, ctx.arg(1), h, ctx.arg(2), &old)) {
+    return;
+  }
+  long double value = 0;
+  if (old.has_value() && !ParseLongDouble(*old, &value)) return ctx.reply.Error(err::kHashNotFloat);
+  long double result = value + incr;
+  if (std::isnan(result) || std::isinf(result)) return ctx.reply.Error(err::kNanOrInfinity);
+  std::string formatted = FormatLongDouble(result);
+  StoreIncremented(ctx, &h, !old.has_value(), formatted);
+  ctx.reply.Bulk(formatted);
+}
+
+// --- Walks: HGETALL, HKEYS, HVALS ---
+
+// Calls fn(field, value) for every field in byte order, a page at a time.
+template <typename Fn>
+Status ForEachField(Context& ctx, std::string_view key, const Hash& h, Fn&& fn) {
+  if (!h.exists) return Status::Ok();
+  std::string from;
+  for (;;) {
+    auto page = ctx.keyspace.ScanMembers(ctx.db, key, h.version, from, kPageMembers);
+    if (!page.ok()) return page.status();
+    for (const auto& [field, value] : page->members) fn(field, value);
+    if (!page->next.has_value()) return Status::Ok();
+    from = std::move(*page->next);
+  }
+}
+
+enum class Parts { kFieldsAndValues, kFields, kValues };
+
+// The reply is written as the pages come, its length counted (a deferred header) rather than
+// trusted from the stored size. A storage error mid-walk drops what was written and says so.
+void WalkReply(Context& ctx, Parts parts) {
+  Hash h;
+  if (!OpenHashOrReply(ctx, ctx.arg(1), &h)) return;
+  const size_t token = ctx.reply.BeginDeferred();
+  size_t n = 0;
+  Status s = ForEachField(ctx, ctx.arg(1), h, [&](const std::string& f, const std::string& v) {
+    if (parts != Parts::kValues) ctx.reply.Bulk(f);
+    if (parts != Parts::kFields) ctx.reply.Bulk(v);
+    ++n;
+  });
+  if (!s.ok()) {
+    ctx.reply.buffer()->resize(token);  // the partial elements go
+    StorageErrorReply(ctx, s);
+    return;
+  }
+  parts == Parts::kFieldsAndValues ? ctx.reply.EndDeferredMap(token, n)
+                                   : ctx.reply.EndDeferredArray(token, n);
+}
+
+void HGetAll(Context& ctx) { WalkReply(ctx, Parts::kFieldsAndValues); }
+void HKeys(Context& ctx) { WalkReply(ctx, Parts::kFields); }
+void HVals(Context& ctx) { WalkReply(ctx, Parts::kValues); }
+
+// --- HRANDFIELD key [count [WITHVALUES]] ---
+
+struct RandRequest {
+  bool has_count = false;
+  int64_t count = 0;
+  bool with_values = false;
+};
+
+bool ParseRandFieldOrReply(Context& ctx, RandRequest* r) {
+  if (ctx.argc() < 3) return true;
+  r->has_count = true;
+  if (!ParseInt64(ctx.arg(2), &r->count)) {
+    ctx.reply.Error(err::kNotInteger);
+    return false;
+  }
+  if (r->count == INT64_MIN) {
+    ctx.reply.Error(err::OutOfRange(-INT64_MAX, INT64_MAX));
+    return false;
+  }
+  if (ctx.argc() > 4 || (ctx.argc() == 4 && !EqualsIgnoreCase(ctx.arg(3), "WITHVALUES"))) {
+    ctx.reply.Error(err::kSyntax);
+    return false;
+  }
+  r->with_values = ctx.argc() == 4;
+  if (r->with_values && (r->count < -INT64_MAX / 2 || r->count > INT64_MAX / 2)) {
+    ctx.reply.Error(err::kValueOutOfRange);
+    return false;
+  }
+  return true;
+}
+
+using FieldList = std::vector<std::pair<std::string, std::string>>;
+
+void ReplyPicked(Context& ctx, const FieldList& all, const std::vector<size_t>& picked,
+                 bool with_values) {
+  const bool pairs = with_values && ctx.reply.protocol() >= 3;
+  ctx.reply.ArrayHeader(with_values && !pairs ? 2 * picked.size() : picked.size());
+  for (size_t i : picked) {
+    if (pairs) ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(all[i].first);
+    if (with_values) ctx.reply.Bulk(all[i].second);
+  }
+}
+
+// Indexes into `all`: `count` distinct ones in random order (count <= size), or with repeats.
+std::vector<size_t> PickIndexes(Rng& rng, size_t size, uint64_t count, bool repeats) {
+  std::vector<size_t> picked;
+  if (repeats) {
+    picked.reserve(count);
+    for (uint64_t i = 0; i < count; ++i) picked.push_back(rng.Uniform(size));
+    return picked;
+  }
+  picked.resize(size);
+  for (size_t i = 0; i < size; ++i) picked[i] = i;
+  for (size_t i = 0; i < count; ++i) std::swap(picked[i], picked[i + rng.Uniform(size - i)]);
+  picked.resize(count);
+  return picked;
+}
+
+void HRandField(Context& ctx) {
+  RandRequest r;
+  if (!ParseRandFieldOrReply(ctx, &r)) return;
+  Hash h;
+  if (!OpenHashOrReply(ctx, ctx.arg(1), &h)) return;
+  if (!h.exists || (r.has_count && r.count == 0)) {
+    return r.has_count ? ctx.reply.EmptyArray() : ctx.reply.Null();
+  }
+  FieldList all;
+  Status s = ForEachField(ctx, ctx.arg(1), h, [&](const std::string& f, const std::string& v) {
+    all.emplace_back(f, v);
+  });
+  if (!s.ok()) {
+    StorageErrorReply(ctx, s);
+    return;
+  }
+  if (all.empty()) return r.has_count ? ctx.reply.EmptyArray() : ctx.reply.Null();
+  Rng& rng = ctx.server.ReadRng();
+  if (!r.has_count) return ctx.reply.Bulk(all[rng.Uniform(all.size())].first);
+  const bool repeats = r.count < 0;
+  const uint64_t want = repeats ? static_cast<uint64_t>(-r.count) : static_cast<uint64_t>(r.count);
+  if (!repeats && want >= all.size()) {
+    std::vector<size_t> every(all.size());
+    for (size_t i = 0; i < every.size(); ++i) every[i] = i;
+    return ReplyPicked(ctx, all, every, r.with_values);
+  }
+  ReplyPicked(ctx, all, PickIndexes(rng, all.size(), want, repeats), r.with_values);
+}
+
+// --- HSCAN key cursor [MATCH pattern] [COUNT count] ---
+//
+// Members are kept in byte order, so the cursor is a position in that order: the first 8 bytes
+// of the next member to visit, big-endian, zero-padded. A page never ends inside a group of
+// members sharing those 8 bytes (like SCAN's hash groups), so a cursor stays valid across writes
+// and every field present for the whole scan is returned; fields with a long common prefix make
+// larger pages. A hash small enough for listpack comes whole, cursor 0, as in Redis.
+
+uint64_t CursorOf(std::string_view member) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    v = (v << 8) | (i < member.size() ? static_cast<uint8_t>(member[i]) : 0);
+  }
+  return v;
+}
+
+// The smallest member whose cursor is `cursor`: its 8 bytes without the trailing zeros.
+std::string SeekOf(uint64_t cursor) {
+  std::string s;
+  for (int i = 7; i >= 0; --i) s.push_back(static_cast<char>(cursor >> (8 * i)));
+  while (!s.empty() && s.back() == '\0') s.pop_back();
+  return s;
+}
+
+struct ScanRequest {
+  uint64_t cursor = 0;
+  int64_t count = 10;
+  std::optional<std::string> pattern;
+};
+
+bool ParseHScanOrReply(Context& ctx, ScanRequest* r) {
+  if (!ParseScanCursor(ctx.arg(2), &r->cursor)) {
+    ctx.reply.Error(err::kInvalidCursor);
+    return false;
+  }
+  for (size_t i = 3; i < ctx.argc(); i += 2) {
+    const std::string& opt = ctx.arg(i);
+    bool has_value = i + 1 < ctx.argc();
+    if (has_value && EqualsIgnoreCase(opt, "COUNT")) {
+      if (!ParseInt64(ctx.arg(i + 1), &r->count)) {
+        ctx.reply.Error(err::kNotInteger);
+        return false;
+      }
+      if (r->count < 1) {
+        ctx.reply.Error(err::kSyntax);
+        return false;
+      }
+    } else if (has_value && EqualsIgnoreCase(opt, "MATCH")) {
+      r->pattern = ctx.arg(i + 1);
+    } else {
+      ctx.reply.Error(err::kSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
+// Reads one HSCAN page: fields from the cursor on, at least `count` unless the hash ends, then
+// to the end of the last one's group. *next: the cursor to go on with, 0 at the end.
+bool ScanPageOrReply(Context& ctx, const Hash& h, uint64_t cursor, size_t count, FieldList* out,
+                     uint64_t* next) {
+  std::string from = cursor == 0 ? std::string() : SeekOf(cursor);
+  *next = 0;
+  for (;;) {
+    auto page = ctx.keyspace.ScanMembers(ctx.db, ctx.arg(1), h.version, from,
+                                         std::min(count + 1, kPageMembers));
+    if (!page.ok()) return StorageErrorReply(ctx, page.status());
+    for (auto& m : page->members) {
+      if (out->size() >= count && CursorOf(m.first) != CursorOf(out->back().first)) {
+        *next = CursorOf(m.first);
+        return true;
+      }
+      out->push_back(std::move(m));
+    }
+    if (!page->next.has_value()) return true;
+    from = std::move(*page->next);
+  }
+}
+
+void HScan(Context& ctx) {
+  ScanRequest r;
+  if (!ParseHScanOrReply(ctx, &r)) return;
+  Hash h;
+  if (!OpenHashOrReply(ctx, ctx.arg(1), &h)) return;
+  FieldList fields;
+  uint64_t next = 0;
+  if (h.exists) {
+    Entry probe;
+    probe.type = ValueType::kHash;
+    probe.value = keyspace::EncodeCollectionHeader(h.header);
+    const bool whole = CollectionEncoding(ctx, probe) == "listpack";
+    if (!ScanPageOrReply(ctx, h, whole ? 0 : r.cursor, whole ? SIZE_MAX - 1 : r.count, &fields,
+                         &next)) {
+      return;
+    }
+  }
+  std::erase_if(fields, [&](const auto& f) { return r.pattern && !GlobMatch(*r.pattern, f.first); });
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(std::to_string(next));
+  ctx.reply.ArrayHeader(2 * fields.size());
+  for (const auto& [f, v] : fields) {
+    ctx.reply.Bulk(f);
+    ctx.reply.Bulk(v);
+  }
+}
+
+constexpr uint32_t kW = kWrite | kDenyOom;
+
+constexpr CommandSpec kHashCommands[] = {
+    {"hset", -4, kW | kFast, 1, 1, 1, HSet, ValidateFieldValuePairs, "hash", "Creates or modifies the value of a field in a hash.", "2.0.0", "O(1) for each field/value pair added"},
+    {"hmset", -4, kW | kFast, 1, 1, 1, HSet, ValidateFieldValuePairs, "hash", "Sets the values of multiple fields.", "2.0.0", "O(N)"},
+    {"hsetnx", 4, kW | kFast, 1, 1, 1, HSetNx, nullptr, "hash", "Sets the value of a field in a hash only when the field doesn't exist.", "2.0.0"},
+    {"hget", 3, kReadOnly | kFast, 1, 1, 1, HGet, nullptr, "hash", "Returns the value of a field in a hash.", "2.0.0"},
+    {"hmget", -3, kReadOnly | kFast, 1, 1, 1, HMGet, nullptr, "hash", "Returns the values of all fields in a hash.", "2.0.0", "O(N)"},
+    {"hgetall", 2, kReadOnly, 1, 1, 1, HGetAll, nullptr, "hash", "Returns all fields and values in a hash.", "2.0.0", "O(N)"},
+    {"hkeys", 2, kReadOnly, 1, 1, 1, HKeys, nullptr, "hash", "Returns all fields in a hash.", "2.0.0", "O(N)"},
+    {"hvals", 2, kReadOnly, 1, 1, 1, HVals, nullptr, "hash", "Returns all values in a hash.", "2.0.0", "O(N)"},
+    {"hdel", -3, kWrite | kFast, 1, 1, 1, HDel, nullptr, "hash", "Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.", "2.0.0", "O(N)"},
+    {"hlen", 2, kReadOnly | kFast, 1, 1, 1, HLen, nullptr, "hash", "Returns the number of fields in a hash.", "2.0.0"},
+    {"hexists", 3, kReadOnly | kFast, 1, 1, 1, HExists, nullptr, "hash", "Determines whether a field exists in a hash.", "2.0.0"},
+    {"hstrlen", 3, kReadOnly | kFast, 1, 1, 1, HStrLen, nullptr, "hash", "Returns the length of the value of a field.", "3.2.0"},
+    {"hincrby", 4, kW | kFast, 1, 1, 1, HIncrBy, ValidateIncrBy, "hash", "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist.", "2.0.0"},
+    {"hincrbyfloat", 4, kW | kFast, 1, 1, 1, HIncrByFloat, ValidateIncrByFloat, "hash", "Increments the floating point value of a field by a number. Uses 0 as initial value if the field doesn't exist.", "2.6.0"},
+    {"hrandfield", -2, kReadOnly | kRandom, 1, 1, 1, HRandField, nullptr, "hash", "Returns one or more random fields from a hash.", "6.2.0", "O(N)"},
+    {"hscan", -3, kReadOnly | kRandom, 1, 1, 1, HScan, nullptr, "hash", "Iterates over fields and values of a hash.", "2.8.0", "O(1) for every call. O(N) for a complete iteration."},
+};
+
+}  // namespace
+
+std::span<const CommandSpec> HashCommands() { return kHashCommands; }
+
+}  // namespace cairn::commands
