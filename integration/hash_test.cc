@@ -172,9 +172,22 @@ TEST_CASE("key commands on hash keys: TYPE, EXISTS, EXPIRE family, PERSIST, SCAN
   } while (cursor != "0");
   CHECK(hashes.count("kh") == 1);
   CHECK(hashes.count("ks") == 0);
-  // RENAME, COPY and MOVE of a hash are refused whole (see README).
-  CHECK(R({"RENAME", "kh", "kh2"}) == "ERR Cairn cannot yet rename, copy or move a key of this type");
-  CHECK(R({"EXISTS", "kh2"}) == "0");
+  // RENAME, COPY and MOVE take the fields along.
+  R({"DEL", "kh2", "kh3"});
+  R({"SELECT", "0"});
+  CHECK(R({"EXPIRE", "kh", "500"}) == "1");
+  CHECK(R({"RENAME", "kh", "kh2"}) == "OK");
+  CHECK(R({"EXISTS", "kh"}) == "0");
+  CHECK(R({"HGETALL", "kh2"}) == "[a,1,b,2]");
+  CHECK(R({"TTL", "kh2"}) == "500");
+  CHECK(R({"COPY", "kh2", "kh3"}) == "1");
+  CHECK(R({"HSET", "kh3", "c", "3"}) == "1");
+  CHECK(R({"HGETALL", "kh2"}) == "[a,1,b,2]");  // a copy, not a shared hash
+  CHECK(R({"HGETALL", "kh3"}) == "[a,1,b,2,c,3]");
+  CHECK(R({"RENAME", "kh3", "kh2"}) == "OK");  // over an existing hash: replaced whole
+  CHECK(R({"HGETALL", "kh2"}) == "[a,1,b,2,c,3]");
+  CHECK(R({"HLEN", "kh2"}) == "3");
+  CHECK(R({"RENAME", "kh2", "kh"}) == "OK");
   CHECK(R({"UNLINK", "kh"}) == "1");
   CHECK(R({"HGETALL", "kh"}) == "[]");
   // A hash with a short expiry disappears: reads at once, DBSIZE once active expiry runs.

@@ -231,24 +231,50 @@ void Persist(Context& ctx) {
 
 // --- RENAME, RENAMENX, COPY, MOVE: a key's entry placed under another name or database. ---
 
-// A string's entry holds its whole value; a collection's members are records the keyspace
-// interface cannot yet re-key, so those types are refused rather than copied half-way.
+// A string's entry holds its whole value; a hash's fields are member records keyed by its name,
+// which are copied one by one (O(fields), where Redis's RENAME and MOVE are O(1)). The types with
+// no family yet are refused rather than copied half-way.
 bool RelocatableOrReply(Context& ctx, const Entry& e) {
-  if (e.type == ValueType::kString) return true;
+  if (e.type == ValueType::kString || e.type == ValueType::kHash) return true;
   ctx.reply.Error(err::kCannotRelocateCollection);
   return false;
 }
 
-// Copies `e` (expiry included) to (db, key), replacing whatever is there.
-void PutCopy(Context& ctx, int db, std::string_view key, const Entry& e) {
+// The source of a copy: where the entry was found, and the entry (its version names its members).
+struct CopySource {
+  int db;
+  std::string_view key;
+  const Entry& entry;
+};
+
+// Copies the source's members to the collection now at (db, key), a page at a time.
+void CopyMembers(Context& ctx, const CopySource& from, int db, std::string_view key) {
+  auto dst = ctx.keyspace.FindMeta(db, key, ctx.now_ms);
+  if (!dst.ok() || *dst == nullptr) return;
+  const uint64_t version = (*dst)->version;
+  std::string start;
+  for (;;) {
+    auto page = ctx.keyspace.ScanMembers(from.db, from.key, from.entry.version, start, 1024);
+    if (!page.ok()) return;  // the read error fails the apply: the keyspace rolls it back
+    for (const auto& [member, payload] : page->members) {
+      ctx.keyspace.PutMember(db, key, version, member, payload);
+    }
+    if (!page->next.has_value()) return;
+    start = std::move(*page->next);
+  }
+}
+
+// Copies the source (expiry and members included) to (db, key), replacing whatever is there.
+void PutCopy(Context& ctx, const CopySource& from, int db, std::string_view key) {
   Entry copy;
-  copy.type = e.type;
-  copy.expire_at_ms = e.expire_at_ms;
-  copy.value = e.value;
+  copy.type = from.entry.type;
+  copy.expire_at_ms = from.entry.expire_at_ms;
+  copy.value = from.entry.value;
   // Put keeps a replaced key's version when the type matches; delete first so the destination
   // starts as a new key, as Redis's dbDelete + dbAdd does.
   ctx.keyspace.Delete(db, key);
   ctx.keyspace.Put(db, key, std::move(copy));
+  if (from.entry.type != ValueType::kString) CopyMembers(ctx, from, db, key);
 }
 
 void RenameGeneric(Context& ctx, bool only_if_missing) {
@@ -265,7 +291,7 @@ void RenameGeneric(Context& ctx, bool only_if_missing) {
     if (!LookupMetaOrReply(ctx, dst, &existing)) return;
     if (existing != nullptr) return ctx.reply.Integer(0);
   }
-  PutCopy(ctx, ctx.db, dst, moving);
+  PutCopy(ctx, CopySource{ctx.db, src, moving}, ctx.db, dst);
   ctx.keyspace.Delete(ctx.db, src);
   if (only_if_missing) return ctx.reply.Integer(1);
   ctx.reply.Ok();
@@ -331,7 +357,7 @@ void Copy(Context& ctx) {
   const Entry* existing = nullptr;
   if (!LookupMetaInDbOrReply(ctx, r.db, ctx.arg(2), &existing)) return;
   if (existing != nullptr && !r.replace) return ctx.reply.Integer(0);
-  PutCopy(ctx, r.db, ctx.arg(2), source);
+  PutCopy(ctx, CopySource{ctx.db, ctx.arg(1), source}, r.db, ctx.arg(2));
   ctx.reply.Integer(1);
 }
 
@@ -360,7 +386,7 @@ void Move(Context& ctx) {
   const Entry* existing = nullptr;
   if (!LookupMetaInDbOrReply(ctx, db, ctx.arg(1), &existing)) return;
   if (existing != nullptr) return ctx.reply.Integer(0);
-  PutCopy(ctx, db, ctx.arg(1), moving);
+  PutCopy(ctx, CopySource{ctx.db, ctx.arg(1), moving}, db, ctx.arg(1));
   ctx.keyspace.Delete(ctx.db, ctx.arg(1));
   ctx.reply.Integer(1);
 }

@@ -347,9 +347,28 @@ const std::optional<std::string>* DurableKeyspace::FindPendingMember(
   return nullptr;
 }
 
+void DurableKeyspace::FailApply(const Status& s) {
+  if (in_apply_ && apply_status_.ok()) apply_status_ = s;
+}
+
 Result<std::optional<std::string>> DurableKeyspace::GetMember(int db, std::string_view key,
                                                               uint64_t version,
                                                               std::string_view member) {
+  auto got = LookupMember(db, key, version, member);
+  if (!got.ok()) FailApply(got.status());
+  return got;
+}
+
+Result<MemberPage> DurableKeyspace::ScanMembers(int db, std::string_view key, uint64_t version,
+                                                std::string_view from, size_t count) {
+  auto page = WalkMembers(db, key, version, from, count);
+  if (!page.ok()) FailApply(page.status());
+  return page;
+}
+
+Result<std::optional<std::string>> DurableKeyspace::LookupMember(int db, std::string_view key,
+                                                                 uint64_t version,
+                                                                 std::string_view member) {
   const uint64_t ns = working_.dbs[db].ns;
   const std::string mk = MemberKey(ns, key, version, member);
   if (const std::optional<std::string>* p = FindPendingMember(mk)) return *p;
@@ -370,7 +389,7 @@ Result<std::optional<std::string>> DurableKeyspace::GetMember(int db, std::strin
 
 // A merge of three sorted sources, newest first: pending_, in_flight_, LevelDB (which may also
 // hold in_flight_'s records once written; equal keys are one member, the newest record wins).
-Result<MemberPage> DurableKeyspace::ScanMembers(int db, std::string_view key, uint64_t version,
+Result<MemberPage> DurableKeyspace::WalkMembers(int db, std::string_view key, uint64_t version,
                                                 std::string_view from, size_t count) {
   using Map = std::map<std::string, std::optional<std::string>, std::less<>>;
   const uint64_t ns = working_.dbs[db].ns;

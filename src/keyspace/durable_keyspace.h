@@ -260,6 +260,12 @@ class DurableKeyspace final : public Keyspace {
   // `slot`: the key's slot in pending_->overlay, or nullptr to add one.
   void SetOverlay(Slot* slot, uint64_t ns, std::string_view key, std::optional<Entry> entry);
   void RollbackEntry();
+  // GetMember and ScanMembers; a failure inside an apply fails the apply (FailApply).
+  Result<std::optional<std::string>> LookupMember(int db, std::string_view key, uint64_t version,
+                                                  std::string_view member);
+  Result<MemberPage> WalkMembers(int db, std::string_view key, uint64_t version,
+                                 std::string_view from, size_t count);
+  void FailApply(const Status& s);
   // Members: the tier keeps them apart from metadata, under a namespace no database uses.
   static uint64_t MemberTierNs(uint64_t ns) { return ns | (uint64_t{1} << 63); }
   static uint64_t MemberBytes(std::string_view member_key, const std::optional<std::string>& v);

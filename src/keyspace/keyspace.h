@@ -128,7 +128,8 @@ class Keyspace {
   // members belong to its Entry::version, so deleting, retyping, expiring or flushing the key
   // drops them in O(1) (a durable keyspace collects the records in the background). `version` is
   // the version Find returns for (db, key) now: an older version's members may still be read
-  // until they are collected, so callers never ask for one.
+  // until they are collected, so callers never ask for one. Inside an apply, a failed member
+  // read fails the apply as a failed lookup in Put does: the entry has no effect.
   // The member's payload (a hash field's value), or nullopt. Does not walk the collection.
   virtual Result<std::optional<std::string>> GetMember(int db, std::string_view key,
                                                        uint64_t version,

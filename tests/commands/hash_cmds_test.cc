@@ -285,3 +285,27 @@ TEST_CASE("hash writes queue in MULTI; a bad increment aborts the EXEC") {
         "-ERR value is not an integer or out of range\r\n");
   CHECK(n.Run(s, {"EXEC"}).rfind("-EXECABORT", 0) == 0);
 }
+
+TEST_CASE("RENAME, RENAMENX, COPY and MOVE take a hash's fields, size and expiry along") {
+  Node n;
+  Session s;
+  CHECK(n.Run(s, {"HSET", "h", "a", "1", "b", "2"}) == ":2\r\n");
+  CHECK(n.Run(s, {"EXPIRE", "h", "50"}) == ":1\r\n");
+  CHECK(n.Run(s, {"HSET", "other", "zz", "9"}) == ":1\r\n");
+  CHECK(n.Run(s, {"RENAMENX", "h", "other"}) == ":0\r\n");
+  CHECK(n.Run(s, {"RENAME", "h", "other"}) == "+OK\r\n");
+  CHECK(n.Run(s, {"EXISTS", "h"}) == ":0\r\n");
+  CHECK(n.Run(s, {"HGETALL", "other"}) == "*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n");
+  CHECK(n.Run(s, {"HLEN", "other"}) == ":2\r\n");
+  CHECK(n.Run(s, {"TTL", "other"}) == ":50\r\n");
+  CHECK(n.Run(s, {"COPY", "other", "c", "DB", "2"}) == ":1\r\n");
+  CHECK(n.Run(s, {"MOVE", "other", "1"}) == ":1\r\n");
+  CHECK(n.Run(s, {"EXISTS", "other"}) == ":0\r\n");
+  CHECK(n.Run(s, {"SELECT", "1"}) == "+OK\r\n");
+  CHECK(n.Run(s, {"HGET", "other", "b"}) == "$1\r\n2\r\n");
+  CHECK(n.Run(s, {"SELECT", "2"}) == "+OK\r\n");
+  CHECK(n.Run(s, {"HDEL", "c", "a"}) == ":1\r\n");
+  CHECK(n.Run(s, {"HGETALL", "c"}) == "*2\r\n$1\r\nb\r\n$1\r\n2\r\n");
+  CHECK(n.Run(s, {"SELECT", "1"}) == "+OK\r\n");
+  CHECK(n.Run(s, {"HLEN", "other"}) == ":2\r\n");  // the copy in db 2 is its own hash
+}

@@ -1,6 +1,6 @@
-// Commands against a key of another type. No collection family exists yet, so the keys are made
-// directly in the keyspace; the command layer must still answer as Redis does (WRONGTYPE, or the
-// command's own text), and refuse what it cannot do whole.
+// Commands against a key of another type. Lists have no family yet, so the keys are made directly
+// in the keyspace; the command layer must still answer as Redis does (WRONGTYPE, or the command's
+// own text), and refuse what it cannot do whole. (Hash keys: hash_cmds_test.cc.)
 #include <doctest/doctest.h>
 
 #include "dispatch_harness.h"

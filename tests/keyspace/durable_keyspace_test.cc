@@ -905,3 +905,30 @@ TEST_CASE("a member missing from a tier that holds every key is absent without a
   CHECK(*ks->GetMember(0, "h", version, "nope") == std::nullopt);
   CHECK(ks->Stats().store_reads == 2);
 }
+
+TEST_CASE("a member read that fails inside an apply fails the apply, undoing its writes") {
+  testing::TempDir dir;
+  uint64_t version = 0;
+  {
+    auto ks = OpenAt(dir.path());
+    version = PutHash(*ks, 1, "h", 2);
+  }
+  {
+    EngineOptions eo;
+    eo.dir = dir.path();
+    auto engine = Engine::Open(eo);
+    REQUIRE(engine.ok());
+    EngineBatch batch;
+    batch.Put(MemberKey(0, "h", version, "bad"), "\x7f not a member value");
+    REQUIRE((*engine)->Write(&batch, true).ok());
+  }
+  auto ks = OpenAt(dir.path());
+  ks->BeginApply(2, kNow);
+  ks->PutMember(0, "h", version, "f0", "changed");
+  CHECK_FALSE(ks->GetMember(0, "h", version, "bad").ok());
+  CHECK_FALSE(ks->CommitApply().ok());
+  CHECK(ks->applied_index() == 1);
+  CHECK(*ks->GetMember(0, "h", version, "f0") == std::optional<std::string>("v0"));
+  // Outside an apply a failed read is only the reader's error.
+  CHECK_FALSE(ks->ScanMembers(0, "h", version, "", 10).ok());
+}
