@@ -295,8 +295,8 @@ TEST_CASE("a hash survives kill -9 and restart, from the log and from LevelDB") 
   CHECK(Run(c.get(), {"TYPE", "logged"}) == "hash");
 }
 
-TEST_CASE("kill -9 while 20 clients HINCRBY loses no acknowledged increment") {
-  constexpr int kClients = 20;
+TEST_CASE("kill -9 while 50 clients HINCRBY loses no acknowledged increment") {
+  constexpr int kClients = 50;
   std::string dir = MakeTempDir("cairn-hincr-crash");
   ServerProcess srv({"--appendfsync", "always"}, dir);
   REQUIRE(srv.Start());
