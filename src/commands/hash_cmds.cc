@@ -350,30 +350,18 @@ bool ParseRandFieldOrReply(Context& ctx, RandRequest* r) {
 
 using FieldList = std::vector<std::pair<std::string, std::string>>;
 
-void ReplyPicked(Context& ctx, const FieldList& all, const std::vector<size_t>& picked,
-                 bool with_values) {
+// Replies `count` fields of `all`, each chosen by pick(i) (an index into `all`): RESP3 makes
+// WITHVALUES an array of pairs, RESP2 a flat array.
+template <typename Pick>
+void ReplyPicked(Context& ctx, const FieldList& all, uint64_t count, bool with_values, Pick pick) {
   const bool pairs = with_values && ctx.reply.protocol() >= 3;
-  ctx.reply.ArrayHeader(with_values && !pairs ? 2 * picked.size() : picked.size());
-  for (size_t i : picked) {
+  ctx.reply.ArrayHeader(with_values && !pairs ? 2 * count : count);
+  for (uint64_t i = 0; i < count; ++i) {
+    const auto& [field, value] = all[pick(i)];
     if (pairs) ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk(all[i].first);
-    if (with_values) ctx.reply.Bulk(all[i].second);
+    ctx.reply.Bulk(field);
+    if (with_values) ctx.reply.Bulk(value);
   }
-}
-
-// Indexes into `all`: `count` distinct ones in random order (count <= size), or with repeats.
-std::vector<size_t> PickIndexes(Rng& rng, size_t size, uint64_t count, bool repeats) {
-  std::vector<size_t> picked;
-  if (repeats) {
-    picked.reserve(count);
-    for (uint64_t i = 0; i < count; ++i) picked.push_back(rng.Uniform(size));
-    return picked;
-  }
-  picked.resize(size);
-  for (size_t i = 0; i < size; ++i) picked[i] = i;
-  for (size_t i = 0; i < count; ++i) std::swap(picked[i], picked[i + rng.Uniform(size - i)]);
-  picked.resize(count);
-  return picked;
 }
 
 void HRandField(Context& ctx) {
@@ -395,14 +383,20 @@ void HRandField(Context& ctx) {
   if (all.empty()) return r.has_count ? ctx.reply.EmptyArray() : ctx.reply.Null();
   Rng& rng = ctx.server.ReadRng();
   if (!r.has_count) return ctx.reply.Bulk(all[rng.Uniform(all.size())].first);
-  const bool repeats = r.count < 0;
-  const uint64_t want = repeats ? static_cast<uint64_t>(-r.count) : static_cast<uint64_t>(r.count);
-  if (!repeats && want >= all.size()) {
-    std::vector<size_t> every(all.size());
-    for (size_t i = 0; i < every.size(); ++i) every[i] = i;
-    return ReplyPicked(ctx, all, every, r.with_values);
+  const size_t size = all.size();
+  if (r.count < 0) {  // repeats allowed: each pick independent
+    auto any = [&](uint64_t) { return rng.Uniform(size); };
+    return ReplyPicked(ctx, all, static_cast<uint64_t>(-r.count), r.with_values, any);
   }
-  ReplyPicked(ctx, all, PickIndexes(rng, all.size(), want, repeats), r.with_values);
+  const uint64_t want = std::min<uint64_t>(static_cast<uint64_t>(r.count), size);
+  // Distinct: a partial Fisher-Yates shuffle of the indexes (the whole hash when want >= size,
+  // in stored order, as Redis returns it).
+  std::vector<size_t> order(size);
+  for (size_t i = 0; i < size; ++i) order[i] = i;
+  if (want < size) {
+    for (size_t i = 0; i < want; ++i) std::swap(order[i], order[i + rng.Uniform(size - i)]);
+  }
+  ReplyPicked(ctx, all, want, r.with_values, [&](uint64_t i) { return order[i]; });
 }
 
 // --- HSCAN key cursor [MATCH pattern] [COUNT count] ---

@@ -309,3 +309,29 @@ TEST_CASE("RENAME, RENAMENX, COPY and MOVE take a hash's fields, size and expiry
   CHECK(n.Run(s, {"SELECT", "1"}) == "+OK\r\n");
   CHECK(n.Run(s, {"HLEN", "other"}) == ":2\r\n");  // the copy in db 2 is its own hash
 }
+
+TEST_CASE("HRANDFIELD with a positive count below the size returns distinct fields") {
+  Node n;
+  Session s;
+  std::vector<std::string> hset = {"HSET", "h"};
+  for (int i = 0; i < 100; ++i) {
+    hset.push_back("f" + std::to_string(i));
+    hset.push_back("v");
+  }
+  CHECK(n.Run(s, hset) == ":100\r\n");
+  std::set<std::string> union_of_rounds;
+  for (int round = 0; round < 5; ++round) {
+    std::string r = n.Run(s, {"HRANDFIELD", "h", "50"});
+    REQUIRE(r.rfind("*50\r\n", 0) == 0);
+    std::set<std::string> picked;
+    for (size_t at = r.find('$'); at != std::string::npos; at = r.find('$', at + 1)) {
+      size_t nl = r.find("\r\n", at);
+      size_t len = std::stoul(r.substr(at + 1, nl - at - 1));
+      picked.insert(r.substr(nl + 2, len));
+      at = nl + 2 + len;
+    }
+    CHECK(picked.size() == 50);
+    union_of_rounds.insert(picked.begin(), picked.end());
+  }
+  CHECK(union_of_rounds.size() > 50);  // random, not always the same 50
+}
