@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "commands/args.h"
+#include "commands/collection.h"
 #include "commands/context.h"
 #include "commands/errors.h"
 #include "commands/lookup.h"
@@ -23,81 +24,12 @@
 namespace cairn::commands {
 namespace {
 
-using keyspace::CollectionHeader;
 using keyspace::Entry;
 using keyspace::ValueType;
 
-constexpr size_t kPageMembers = 1024;  // members read per ScanMembers call by the walks
-
-// A hash as a command sees it; exists == false: no such key (or an expired one).
-struct Hash {
-  bool exists = false;
-  uint64_t version = 0;
-  int64_t expire_at_ms = 0;
-  CollectionHeader header;
-};
-
-bool StorageErrorReply(Context& ctx, const Status& s) {
-  ctx.reply.Error("ERR " + s.ToString());
-  return false;
-}
-
-// Finds the hash at `key`: WRONGTYPE for another type. Returns false after replying.
-bool OpenHashOrReply(Context& ctx, std::string_view key, Hash* h) {
-  const Entry* e = nullptr;
-  if (!LookupTypedOrReply(ctx, key, ValueType::kHash, &e)) return false;
-  *h = Hash{};
-  if (e == nullptr) return true;
-  h->exists = true;
-  h->version = e->version;
-  h->expire_at_ms = e->expire_at_ms;
-  Status s = keyspace::DecodeCollectionHeader(e->value, &h->header);
-  return s.ok() || StorageErrorReply(ctx, s);
-}
-
-// A write's first change to a missing hash creates its entry, which gives it a version.
-void CreateIfMissing(Context& ctx, std::string_view key, Hash* h) {
-  if (h->exists) return;
-  Entry e;
-  e.type = ValueType::kHash;
-  ctx.keyspace.Put(ctx.db, key, std::move(e));
-  auto found = ctx.keyspace.FindMeta(ctx.db, key, ctx.now_ms);
-  h->exists = true;
-  h->version = found.ok() && *found != nullptr ? (*found)->version : 0;
-}
-
-// Stores the header after a write: an empty hash is deleted.
-void StoreHeader(Context& ctx, std::string_view key, const Hash& h) {
-  if (h.header.size == 0) {
-    ctx.keyspace.Delete(ctx.db, key);
-    return;
-  }
-  Entry e;
-  e.type = ValueType::kHash;
-  e.expire_at_ms = h.expire_at_ms;
-  e.value = keyspace::EncodeCollectionHeader(h.header);
-  ctx.keyspace.Put(ctx.db, key, std::move(e));
-}
-
-bool GetFieldOrReply(Context& ctx, std::string_view key, const Hash& h, std::string_view field,
-                     std::optional<std::string>* value) {
-  if (!h.exists) {
-    value->reset();
-    return true;
-  }
-  auto got = ctx.keyspace.GetMember(ctx.db, key, h.version, field);
-  if (!got.ok()) return StorageErrorReply(ctx, got.status());
-  *value = std::move(got).value();
-  return true;
-}
-
-// Sets one field of a hash that exists; counts a new field and the peaks.
-void SetField(Context& ctx, std::string_view key, Hash* h, std::string_view field,
-              std::string_view value, bool is_new) {
-  ctx.keyspace.PutMember(ctx.db, key, h->version, field, value);
-  CollectionHeader& hd = h->header;
-  if (is_new) hd.peak_size = std::max(hd.peak_size, ++hd.size);
-  hd.peak_bytes = std::max<uint64_t>({hd.peak_bytes, field.size(), value.size()});
+// Finds the hash at `key` (WRONGTYPE for another type).
+bool OpenHashOrReply(Context& ctx, std::string_view key, Collection* h) {
+  return OpenCollectionOrReply(ctx, key, ValueType::kHash, h);
 }
 
 // --- HSET, HMSET, HSETNX ---
@@ -112,14 +44,14 @@ bool ValidateFieldValuePairs(Context& ctx) {
 void HSet(Context& ctx) {
   if (!ValidateFieldValuePairs(ctx)) return;
   const std::string& key = ctx.arg(1);
-  Hash h;
+  Collection h;
   if (!OpenHashOrReply(ctx, key, &h)) return;
   CreateIfMissing(ctx, key, &h);
   int64_t added = 0;
   for (size_t i = 2; i + 1 < ctx.argc(); i += 2) {
     std::optional<std::string> old;
-    if (!GetFieldOrReply(ctx, key, h, ctx.arg(i), &old)) return;
-    SetField(ctx, key, &h, ctx.arg(i), ctx.arg(i + 1), !old.has_value());
+    if (!GetMemberOrReply(ctx, key, h, ctx.arg(i), &old)) return;
+    SetMember(ctx, key, &h, ctx.arg(i), ctx.arg(i + 1), !old.has_value());
     added += old.has_value() ? 0 : 1;
   }
   StoreHeader(ctx, key, h);
@@ -129,13 +61,13 @@ void HSet(Context& ctx) {
 
 void HSetNx(Context& ctx) {
   const std::string& key = ctx.arg(1);
-  Hash h;
+  Collection h;
   if (!OpenHashOrReply(ctx, key, &h)) return;
   std::optional<std::string> old;
-  if (!GetFieldOrReply(ctx, key, h, ctx.arg(2), &old)) return;
+  if (!GetMemberOrReply(ctx, key, h, ctx.arg(2), &old)) return;
   if (old.has_value()) return ctx.reply.Integer(0);
   CreateIfMissing(ctx, key, &h);
-  SetField(ctx, key, &h, ctx.arg(2), ctx.arg(3), /*is_new=*/true);
+  SetMember(ctx, key, &h, ctx.arg(2), ctx.arg(3), /*is_new=*/true);
   StoreHeader(ctx, key, h);
   ctx.reply.Integer(1);
 }
@@ -144,9 +76,9 @@ void HSetNx(Context& ctx) {
 
 // The value of argv[2] in the hash at argv[1]; false after replying with an error.
 bool ReadFieldOrReply(Context& ctx, std::optional<std::string>* value) {
-  Hash h;
+  Collection h;
   return OpenHashOrReply(ctx, ctx.arg(1), &h) &&
-         GetFieldOrReply(ctx, ctx.arg(1), h, ctx.arg(2), value);
+         GetMemberOrReply(ctx, ctx.arg(1), h, ctx.arg(2), value);
 }
 
 void HGet(Context& ctx) {
@@ -168,18 +100,18 @@ void HStrLen(Context& ctx) {
 }
 
 void HMGet(Context& ctx) {
-  Hash h;
+  Collection h;
   if (!OpenHashOrReply(ctx, ctx.arg(1), &h)) return;
   std::vector<std::optional<std::string>> values(ctx.argc() - 2);
   for (size_t i = 2; i < ctx.argc(); ++i) {
-    if (!GetFieldOrReply(ctx, ctx.arg(1), h, ctx.arg(i), &values[i - 2])) return;
+    if (!GetMemberOrReply(ctx, ctx.arg(1), h, ctx.arg(i), &values[i - 2])) return;
   }
   ctx.reply.ArrayHeader(values.size());
   for (const auto& v : values) v ? ctx.reply.Bulk(*v) : ctx.reply.Null();
 }
 
 void HLen(Context& ctx) {
-  Hash h;
+  Collection h;
   if (!OpenHashOrReply(ctx, ctx.arg(1), &h)) return;
   ctx.reply.Integer(static_cast<int64_t>(h.header.size));
 }
@@ -188,16 +120,15 @@ void HLen(Context& ctx) {
 
 void HDel(Context& ctx) {
   const std::string& key = ctx.arg(1);
-  Hash h;
+  Collection h;
   if (!OpenHashOrReply(ctx, key, &h)) return;
   if (!h.exists) return ctx.reply.Integer(0);
   int64_t removed = 0;
   for (size_t i = 2; i < ctx.argc(); ++i) {
     std::optional<std::string> old;
-    if (!GetFieldOrReply(ctx, key, h, ctx.arg(i), &old)) return;
+    if (!GetMemberOrReply(ctx, key, h, ctx.arg(i), &old)) return;
     if (!old.has_value()) continue;
-    ctx.keyspace.DeleteMember(ctx.db, key, h.version, ctx.arg(i));
-    --h.header.size;
+    RemoveMember(ctx, key, &h, ctx.arg(i));
     ++removed;
   }
   if (removed > 0) StoreHeader(ctx, key, h);
@@ -218,18 +149,18 @@ bool ValidateIncrBy(Context& ctx) {
 }
 
 // A write of `value` to argv[2] once its current value has been read and checked.
-void StoreIncremented(Context& ctx, Hash* h, bool is_new, const std::string& value) {
+void StoreIncremented(Context& ctx, Collection* h, bool is_new, const std::string& value) {
   CreateIfMissing(ctx, ctx.arg(1), h);
-  SetField(ctx, ctx.arg(1), h, ctx.arg(2), value, is_new);
+  SetMember(ctx, ctx.arg(1), h, ctx.arg(2), value, is_new);
   StoreHeader(ctx, ctx.arg(1), *h);
 }
 
 void HIncrBy(Context& ctx) {
   int64_t incr = 0;
   if (!ParseIncrByOrReply(ctx, &incr)) return;
-  Hash h;
+  Collection h;
   std::optional<std::string> old;
-  if (!OpenHashOrReply(ctx, ctx.arg(1), &h) || !GetFieldOrReply(ctx, ctx.arg(1), h, ctx.arg(2), &old)) {
+  if (!OpenHashOrReply(ctx, ctx.arg(1), &h) || !GetMemberOrReply(ctx, ctx.arg(1), h, ctx.arg(2), &old)) {
     return;
   }
   int64_t value = 0;
@@ -260,9 +191,9 @@ bool ValidateIncrByFloat(Context& ctx) {
 void HIncrByFloat(Context& ctx) {
   long double incr = 0;
   if (!ParseIncrByFloatOrReply(ctx, &incr)) return;
-  Hash h;
+  Collection h;
   std::optional<std::string> old;
-  if (!OpenHashOrReply(ctx, ctx.arg(1), &h) || !GetFieldOrReply(ctx, ctx.arg(1), h, ctx.arg(2), &old)) {
+  if (!OpenHashOrReply(ctx, ctx.arg(1), &h) || !GetMemberOrReply(ctx, ctx.arg(1), h, ctx.arg(2), &old)) {
     return;
   }
   long double value = 0;
@@ -276,30 +207,16 @@ void HIncrByFloat(Context& ctx) {
 
 // --- Walks: HGETALL, HKEYS, HVALS ---
 
-// Calls fn(field, value) for every field in byte order, a page at a time.
-template <typename Fn>
-Status ForEachField(Context& ctx, std::string_view key, const Hash& h, Fn&& fn) {
-  if (!h.exists) return Status::Ok();
-  std::string from;
-  for (;;) {
-    auto page = ctx.keyspace.ScanMembers(ctx.db, key, h.version, from, kPageMembers);
-    if (!page.ok()) return page.status();
-    for (const auto& [field, value] : page->members) fn(field, value);
-    if (!page->next.has_value()) return Status::Ok();
-    from = std::move(*page->next);
-  }
-}
-
 enum class Parts { kFieldsAndValues, kFields, kValues };
 
 // The reply is written as the pages come, its length counted (a deferred header) rather than
 // trusted from the stored size. A storage error mid-walk drops what was written and says so.
 void WalkReply(Context& ctx, Parts parts) {
-  Hash h;
+  Collection h;
   if (!OpenHashOrReply(ctx, ctx.arg(1), &h)) return;
   const size_t token = ctx.reply.BeginDeferred();
   size_t n = 0;
-  Status s = ForEachField(ctx, ctx.arg(1), h, [&](const std::string& f, const std::string& v) {
+  Status s = ForEachMember(ctx, ctx.arg(1), h, [&](const std::string& f, const std::string& v) {
     if (parts != Parts::kValues) ctx.reply.Bulk(f);
     if (parts != Parts::kFields) ctx.reply.Bulk(v);
     ++n;
@@ -348,12 +265,10 @@ bool ParseRandFieldOrReply(Context& ctx, RandRequest* r) {
   return true;
 }
 
-using FieldList = std::vector<std::pair<std::string, std::string>>;
-
 // Replies `count` fields of `all`, each chosen by pick(i) (an index into `all`): RESP3 makes
 // WITHVALUES an array of pairs, RESP2 a flat array.
 template <typename Pick>
-void ReplyPicked(Context& ctx, const FieldList& all, uint64_t count, bool with_values, Pick pick) {
+void ReplyPicked(Context& ctx, const MemberList& all, uint64_t count, bool with_values, Pick pick) {
   const bool pairs = with_values && ctx.reply.protocol() >= 3;
   ctx.reply.ArrayHeader(with_values && !pairs ? 2 * count : count);
   for (uint64_t i = 0; i < count; ++i) {
@@ -367,19 +282,13 @@ void ReplyPicked(Context& ctx, const FieldList& all, uint64_t count, bool with_v
 void HRandField(Context& ctx) {
   RandRequest r;
   if (!ParseRandFieldOrReply(ctx, &r)) return;
-  Hash h;
+  Collection h;
   if (!OpenHashOrReply(ctx, ctx.arg(1), &h)) return;
   if (!h.exists || (r.has_count && r.count == 0)) {
     return r.has_count ? ctx.reply.EmptyArray() : ctx.reply.Null();
   }
-  FieldList all;
-  Status s = ForEachField(ctx, ctx.arg(1), h, [&](const std::string& f, const std::string& v) {
-    all.emplace_back(f, v);
-  });
-  if (!s.ok()) {
-    StorageErrorReply(ctx, s);
-    return;
-  }
+  MemberList all;
+  if (!ReadAllOrReply(ctx, ctx.arg(1), h, &all)) return;
   if (all.empty()) return r.has_count ? ctx.reply.EmptyArray() : ctx.reply.Null();
   Rng& rng = ctx.server.ReadRng();
   if (!r.has_count) return ctx.reply.Bulk(all[rng.Uniform(all.size())].first);
@@ -399,103 +308,23 @@ void HRandField(Context& ctx) {
   ReplyPicked(ctx, all, want, r.with_values, [&](uint64_t i) { return order[i]; });
 }
 
-// --- HSCAN key cursor [MATCH pattern] [COUNT count] ---
-//
-// Members are kept in byte order, so the cursor is a position in that order: the first 8 bytes
-// of the next member to visit, big-endian, zero-padded. A page never ends inside a group of
-// members sharing those 8 bytes (like SCAN's hash groups), so a cursor stays valid across writes
-// and every field present for the whole scan is returned; fields with a long common prefix make
-// larger pages. A hash small enough for listpack comes whole, cursor 0, as in Redis.
-
-uint64_t CursorOf(std::string_view member) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < 8; ++i) {
-    v = (v << 8) | (i < member.size() ? static_cast<uint8_t>(member[i]) : 0);
-  }
-  return v;
-}
-
-// The smallest member whose cursor is `cursor`: its 8 bytes without the trailing zeros.
-std::string SeekOf(uint64_t cursor) {
-  std::string s;
-  for (int i = 7; i >= 0; --i) s.push_back(static_cast<char>(cursor >> (8 * i)));
-  while (!s.empty() && s.back() == '\0') s.pop_back();
-  return s;
-}
-
-struct ScanRequest {
-  uint64_t cursor = 0;
-  int64_t count = 10;
-  std::optional<std::string> pattern;
-};
-
-bool ParseHScanOrReply(Context& ctx, ScanRequest* r) {
-  if (!ParseScanCursor(ctx.arg(2), &r->cursor)) {
-    ctx.reply.Error(err::kInvalidCursor);
-    return false;
-  }
-  for (size_t i = 3; i < ctx.argc(); i += 2) {
-    const std::string& opt = ctx.arg(i);
-    bool has_value = i + 1 < ctx.argc();
-    if (has_value && EqualsIgnoreCase(opt, "COUNT")) {
-      if (!ParseInt64(ctx.arg(i + 1), &r->count)) {
-        ctx.reply.Error(err::kNotInteger);
-        return false;
-      }
-      if (r->count < 1) {
-        ctx.reply.Error(err::kSyntax);
-        return false;
-      }
-    } else if (has_value && EqualsIgnoreCase(opt, "MATCH")) {
-      r->pattern = ctx.arg(i + 1);
-    } else {
-      ctx.reply.Error(err::kSyntax);
-      return false;
-    }
-  }
-  return true;
-}
-
-// Reads one HSCAN page: fields from the cursor on, at least `count` unless the hash ends, then
-// to the end of the last one's group. *next: the cursor to go on with, 0 at the end.
-bool ScanPageOrReply(Context& ctx, const Hash& h, uint64_t cursor, size_t count, FieldList* out,
-                     uint64_t* next) {
-  std::string from = cursor == 0 ? std::string() : SeekOf(cursor);
-  *next = 0;
-  for (;;) {
-    auto page = ctx.keyspace.ScanMembers(ctx.db, ctx.arg(1), h.version, from,
-                                         std::min(count + 1, kPageMembers));
-    if (!page.ok()) return StorageErrorReply(ctx, page.status());
-    for (auto& m : page->members) {
-      if (out->size() >= count && CursorOf(m.first) != CursorOf(out->back().first)) {
-        *next = CursorOf(m.first);
-        return true;
-      }
-      out->push_back(std::move(m));
-    }
-    if (!page->next.has_value()) return true;
-    from = std::move(*page->next);
-  }
-}
+// --- HSCAN key cursor [MATCH pattern] [COUNT count] (collection.h) ---
 
 void HScan(Context& ctx) {
-  ScanRequest r;
-  if (!ParseHScanOrReply(ctx, &r)) return;
-  Hash h;
+  MemberScan r;
+  if (!ParseMemberScanOrReply(ctx, &r)) return;
+  Collection h;
   if (!OpenHashOrReply(ctx, ctx.arg(1), &h)) return;
-  FieldList fields;
-  uint64_t next = 0;
+  bool whole = false;
   if (h.exists) {
     Entry probe;
     probe.type = ValueType::kHash;
     probe.value = keyspace::EncodeCollectionHeader(h.header);
-    const bool whole = CollectionEncoding(ctx, probe) == "listpack";
-    if (!ScanPageOrReply(ctx, h, whole ? 0 : r.cursor, whole ? SIZE_MAX - 1 : r.count, &fields,
-                         &next)) {
-      return;
-    }
+    whole = CollectionEncoding(ctx, probe) == "listpack";
   }
-  std::erase_if(fields, [&](const auto& f) { return r.pattern && !GlobMatch(*r.pattern, f.first); });
+  MemberList fields;
+  uint64_t next = 0;
+  if (!ScanMembersOrReply(ctx, h, r, whole, &fields, &next)) return;
   ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk(std::to_string(next));
   ctx.reply.ArrayHeader(2 * fields.size());

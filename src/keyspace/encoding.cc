@@ -215,6 +215,7 @@ std::string EncodeCollectionHeader(const CollectionHeader& h) {
   PutVarint64(&out, h.size);
   PutVarint64(&out, h.peak_size);
   PutVarint64(&out, h.peak_bytes);
+  PutVarint64(&out, h.flags);
   return out;
 }
 
@@ -222,7 +223,8 @@ Status DecodeCollectionHeader(std::string_view v, CollectionHeader* h) {
   *h = CollectionHeader{};
   if (v.empty()) return Status::Ok();
   if (!GetVarint64(&v, &h->size) || !GetVarint64(&v, &h->peak_size) ||
-      !GetVarint64(&v, &h->peak_bytes) || !v.empty() || h->size > h->peak_size) {
+      !GetVarint64(&v, &h->peak_bytes) || !GetVarint64(&v, &h->flags) || !v.empty() ||
+      h->size > h->peak_size) {
     return Corrupt("collection header");
   }
   return Status::Ok();

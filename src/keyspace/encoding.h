@@ -26,8 +26,9 @@
 //                                                               value bytes (rest of it)
 //        hash = StableHash64(key): a SCAN cursor is the next hash to visit, so it survives writes.
 //        value bytes: a string's value; a collection's header (EncodeCollectionHeader):
-//        varint(members) varint(peak members) varint(peak member bytes), so HLEN is O(1) and
-//        OBJECT ENCODING follows Redis's one-way listpack -> hashtable conversion without a walk.
+//        varint(members) varint(peak members) varint(peak member bytes) varint(flags), so HLEN
+//        and SCARD are O(1) and OBJECT ENCODING follows Redis's one-way conversions (intset ->
+//        listpack -> hashtable) without a walk. flags bit 0: a non-integer member was added.
 //        (Added with the hash family; no earlier store held a collection record, so the store
 //        format stays 1.)
 //   tag 'D' member       'D' ns:be64 klen:be32 key ver:be64 member -> fmt payload
@@ -121,10 +122,12 @@ Status DecodeMetaValue(std::string_view v, Entry* e);
 Status DecodeMetaHeader(std::string_view v, ValueType* type, int64_t* expire_at_ms);
 
 // --- Collections: the header in the metadata value, members and the score index. ---
+inline constexpr uint64_t kHeaderNonInteger = 1;  // a member that is not an integer was added
 struct CollectionHeader {
   uint64_t size = 0;        // members now (HLEN)
   uint64_t peak_size = 0;   // most members this version ever held
   uint64_t peak_bytes = 0;  // longest member or payload this version was ever given
+  uint64_t flags = 0;       // kHeader* bits, sticky for the version
 };
 std::string EncodeCollectionHeader(const CollectionHeader& h);
 // An empty value is an empty header.

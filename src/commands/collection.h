@@ -1,0 +1,83 @@
+// What the collection families (hash_cmds.cc, set_cmds.cc) share: a collection as a command sees
+// it (its metadata entry's version, expiry and header), creating and storing it, point reads of
+// members, walks in pages, and the *SCAN cursor over members. Helpers that may reply end in
+// OrReply and return false after replying. Loop thread only, like the keyspace.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "commands/context.h"
+#include "keyspace/encoding.h"
+
+namespace cairn::commands {
+
+inline constexpr size_t kMemberPage = 1024;  // members read per ScanMembers call by the walks
+
+// A collection of one type; exists == false: no such key (or an expired one).
+struct Collection {
+  keyspace::ValueType type = keyspace::ValueType::kHash;
+  bool exists = false;
+  uint64_t version = 0;
+  int64_t expire_at_ms = 0;
+  keyspace::CollectionHeader header;
+};
+
+bool StorageErrorReply(Context& ctx, const Status& s);
+// Finds the collection at `key` in ctx.db: WRONGTYPE for a key of another type.
+bool OpenCollectionOrReply(Context& ctx, std::string_view key, keyspace::ValueType type,
+                           Collection* c);
+// A write's first change to a missing collection creates its entry, which gives it a version.
+void CreateIfMissing(Context& ctx, std::string_view key, Collection* c);
+// Stores the header after a write; an empty collection is deleted, as in Redis.
+void StoreHeader(Context& ctx, std::string_view key, const Collection& c);
+// Point read of one member (nullopt when absent, or the collection does not exist).
+bool GetMemberOrReply(Context& ctx, std::string_view key, const Collection& c,
+                      std::string_view member, std::optional<std::string>* payload);
+// Writes one member of an existing collection; counts a new one and the peaks.
+void SetMember(Context& ctx, std::string_view key, Collection* c, std::string_view member,
+               std::string_view payload, bool is_new);
+// Removes a member known to be there.
+void RemoveMember(Context& ctx, std::string_view key, Collection* c, std::string_view member);
+
+using MemberList = std::vector<std::pair<std::string, std::string>>;  // (member, payload)
+
+// Calls fn(member, payload) for every member in byte order, a page at a time.
+template <typename Fn>
+Status ForEachMember(Context& ctx, std::string_view key, const Collection& c, Fn&& fn) {
+  if (!c.exists) return Status::Ok();
+  std::string from;
+  for (;;) {
+    auto page = ctx.keyspace.ScanMembers(ctx.db, key, c.version, from, kMemberPage);
+    if (!page.ok()) return page.status();
+    for (const auto& [member, payload] : page->members) fn(member, payload);
+    if (!page->next.has_value()) return Status::Ok();
+    from = std::move(*page->next);
+  }
+}
+bool ReadAllOrReply(Context& ctx, std::string_view key, const Collection& c, MemberList* out);
+
+// --- HSCAN / SSCAN key cursor [MATCH pattern] [COUNT count] ---
+//
+// Members are kept in byte order, so the cursor is a position in that order: the first 8 bytes
+// of the next member to visit, big-endian, zero-padded. A page never ends inside a group of
+// members sharing those 8 bytes (like SCAN's hash groups), so a cursor stays valid across writes
+// and every member present for the whole scan is returned; members with a long common prefix
+// make larger pages. A collection small enough for Redis's compact encodings comes whole, cursor
+// 0, as in Redis.
+struct MemberScan {
+  uint64_t cursor = 0;
+  int64_t count = 10;
+  std::optional<std::string> pattern;
+};
+// Parses argv[2..] (cursor, then options).
+bool ParseMemberScanOrReply(Context& ctx, MemberScan* r);
+// One page (the whole collection if `whole`), MATCH applied; *next is 0 at the end.
+bool ScanMembersOrReply(Context& ctx, const Collection& c, const MemberScan& r, bool whole,
+                        MemberList* out, uint64_t* next);
+
+}  // namespace cairn::commands
