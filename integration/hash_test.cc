@@ -23,37 +23,15 @@ std::string R(const std::vector<std::string>& argv) {
   return Run(c.get(), argv);
 }
 
-// A command in RESP multibulk form, for raw exchanges.
-std::string Multi(const std::vector<std::string>& argv) {
-  std::string out = "*" + std::to_string(argv.size()) + "\r\n";
-  for (const auto& a : argv) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
-  return out;
-}
-
 // HSET key with n fields f<i> = v<i>, sent in HSETs of up to 1000 pairs, pipelined.
 void FillHash(redisContext* c, const std::string& key, int n) {
-  int sent = 0;
-  for (int start = 0; start < n; start += 1000) {
-    std::vector<std::string> argv = {"HSET", key};
-    for (int i = start; i < std::min(n, start + 1000); ++i) {
-      argv.push_back("f" + std::to_string(i));
-      argv.push_back("v" + std::to_string(i));
-    }
-    std::vector<const char*> ptrs;
-    std::vector<size_t> lens;
-    for (const auto& a : argv) {
-      ptrs.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    redisAppendCommandArgv(c, static_cast<int>(ptrs.size()), ptrs.data(), lens.data());
-    ++sent;
+  std::vector<std::vector<std::string>> cmds;
+  for (int i = 0; i < n; ++i) {
+    if (i % 1000 == 0) cmds.push_back({"HSET", key});
+    cmds.back().push_back("f" + std::to_string(i));
+    cmds.back().push_back("v" + std::to_string(i));
   }
-  for (int i = 0; i < sent; ++i) {
-    void* reply = nullptr;
-    REQUIRE(redisGetReply(c, &reply) == REDIS_OK);
-    ReplyPtr r(static_cast<redisReply*>(reply));
-    REQUIRE(r->type == REDIS_REPLY_INTEGER);
-  }
+  for (const ReplyPtr& r : Pipelined(c, cmds)) REQUIRE((r && r->type == REDIS_REPLY_INTEGER));
 }
 
 }  // namespace
@@ -92,10 +70,10 @@ TEST_CASE("RESP3: HGETALL is a map, HRANDFIELD WITHVALUES an array of pairs, HSC
   R({"DEL", "r3"});
   R({"HSET", "r3", "a", "1"});
   std::string r = RawExchange(Server().port(),
-                              Multi({"HELLO", "3"}) + Multi({"HGETALL", "r3"}) +
-                                  Multi({"HRANDFIELD", "r3", "-2", "WITHVALUES"}) +
-                                  Multi({"HSCAN", "r3", "0"}) + Multi({"HGET", "r3", "zz"}) +
-                                  Multi({"PING", "end"}),
+                              Multibulk({"HELLO", "3"}) + Multibulk({"HGETALL", "r3"}) +
+                                  Multibulk({"HRANDFIELD", "r3", "-2", "WITHVALUES"}) +
+                                  Multibulk({"HSCAN", "r3", "0"}) + Multibulk({"HGET", "r3", "zz"}) +
+                                  Multibulk({"PING", "end"}),
                               100000, 1500);
   const std::string tail =
       "%1\r\n$1\r\na\r\n$1\r\n1\r\n"
@@ -107,9 +85,9 @@ TEST_CASE("RESP3: HGETALL is a map, HRANDFIELD WITHVALUES an array of pairs, HSC
   CHECK(r.substr(r.size() - tail.size()) == tail);
   // The same in RESP2: flat arrays, and a nil bulk.
   std::string r2 = RawExchange(Server().port(),
-                               Multi({"HGETALL", "r3"}) +
-                                   Multi({"HRANDFIELD", "r3", "-2", "WITHVALUES"}) +
-                                   Multi({"HGET", "r3", "zz"}),
+                               Multibulk({"HGETALL", "r3"}) +
+                                   Multibulk({"HRANDFIELD", "r3", "-2", "WITHVALUES"}) +
+                                   Multibulk({"HGET", "r3", "zz"}),
                                100000, 1500);
   CHECK(r2 == "*2\r\n$1\r\na\r\n$1\r\n1\r\n*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\na\r\n$1\r\n1\r\n$-1\r\n");
 }

@@ -90,6 +90,91 @@ bool ReadAllOrReply(Context& ctx, std::string_view key, const Collection& c, Mem
 
 namespace {
 
+struct RandomPick {
+  bool has_count = false;
+  int64_t count = 0;
+  bool with_payloads = false;
+};
+
+bool ParseRandomPickOrReply(Context& ctx, std::string_view with_payloads_word, RandomPick* r) {
+  if (ctx.argc() < 3) return true;
+  r->has_count = true;
+  if (!ParseInt64(ctx.arg(2), &r->count)) {
+    ctx.reply.Error(err::kNotInteger);
+    return false;
+  }
+  if (r->count == INT64_MIN) {
+    ctx.reply.Error(err::OutOfRange(-INT64_MAX, INT64_MAX));
+    return false;
+  }
+  const bool word = ctx.argc() == 4 && !with_payloads_word.empty() &&
+                    EqualsIgnoreCase(ctx.arg(3), with_payloads_word);
+  if (ctx.argc() > 4 || (ctx.argc() == 4 && !word)) {
+    ctx.reply.Error(err::kSyntax);
+    return false;
+  }
+  r->with_payloads = word;
+  if (r->with_payloads && (r->count < -INT64_MAX / 2 || r->count > INT64_MAX / 2)) {
+    ctx.reply.Error(err::kValueOutOfRange);
+    return false;
+  }
+  return true;
+}
+
+// Replies `count` members of `all`, each chosen by pick(i) (an index into `all`).
+template <typename Pick>
+void ReplyPicked(Context& ctx, const MemberList& all, uint64_t count, bool with_payloads,
+                 Pick pick) {
+  const bool pairs = with_payloads && ctx.reply.protocol() >= 3;
+  ctx.reply.ArrayHeader(with_payloads && !pairs ? 2 * count : count);
+  for (uint64_t i = 0; i < count; ++i) {
+    const auto& [member, payload] = all[pick(i)];
+    if (pairs) ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(member);
+    if (with_payloads) ctx.reply.Bulk(payload);
+  }
+}
+
+}  // namespace
+
+void RandomMembersCommand(Context& ctx, keyspace::ValueType type,
+                          std::string_view with_payloads_word) {
+  RandomPick r;
+  if (!ParseRandomPickOrReply(ctx, with_payloads_word, &r)) return;
+  Collection c;
+  if (!OpenCollectionOrReply(ctx, ctx.arg(1), type, &c)) return;
+  if (!c.exists || (r.has_count && r.count == 0)) {
+    return r.has_count ? ctx.reply.EmptyArray() : ctx.reply.Null();
+  }
+  MemberList all;
+  if (!ReadAllOrReply(ctx, ctx.arg(1), c, &all)) return;
+  if (all.empty()) return r.has_count ? ctx.reply.EmptyArray() : ctx.reply.Null();
+  Rng& rng = ctx.server.ReadRng();
+  if (!r.has_count) return ctx.reply.Bulk(all[rng.Uniform(all.size())].first);
+  const size_t size = all.size();
+  if (r.count < 0) {  // repeats allowed: each pick independent
+    auto any = [&](uint64_t) { return rng.Uniform(size); };
+    return ReplyPicked(ctx, all, static_cast<uint64_t>(-r.count), r.with_payloads, any);
+  }
+  const uint64_t want = std::min<uint64_t>(static_cast<uint64_t>(r.count), size);
+  // Distinct: a partial Fisher-Yates shuffle of the indexes (all of them, in stored order, when
+  // want >= size, as Redis returns the whole collection).
+  std::vector<size_t> order(size);
+  for (size_t i = 0; i < size; ++i) order[i] = i;
+  if (want < size) {
+    for (size_t i = 0; i < want; ++i) std::swap(order[i], order[i + rng.Uniform(size - i)]);
+  }
+  ReplyPicked(ctx, all, want, r.with_payloads, [&](uint64_t i) { return order[i]; });
+}
+
+namespace {
+
+struct MemberScan {
+  uint64_t cursor = 0;
+  int64_t count = 10;
+  std::optional<std::string> pattern;
+};
+
 uint64_t CursorOf(std::string_view member) {
   uint64_t v = 0;
   for (size_t i = 0; i < 8; ++i) {
@@ -105,8 +190,6 @@ std::string SeekOf(uint64_t cursor) {
   while (!s.empty() && s.back() == '\0') s.pop_back();
   return s;
 }
-
-}  // namespace
 
 bool ParseMemberScanOrReply(Context& ctx, MemberScan* r) {
   if (!ParseScanCursor(ctx.arg(2), &r->cursor)) {
@@ -163,6 +246,32 @@ bool ScanMembersOrReply(Context& ctx, const Collection& c, const MemberScan& r, 
     std::erase_if(*out, [&](const auto& m) { return !GlobMatch(*r.pattern, m.first); });
   }
   return true;
+}
+
+}  // namespace
+
+void MemberScanCommand(Context& ctx, keyspace::ValueType type, bool with_payloads) {
+  MemberScan r;
+  if (!ParseMemberScanOrReply(ctx, &r)) return;
+  Collection c;
+  if (!OpenCollectionOrReply(ctx, ctx.arg(1), type, &c)) return;
+  bool whole = false;
+  if (c.exists) {
+    Entry probe;
+    probe.type = type;
+    probe.value = keyspace::EncodeCollectionHeader(c.header);
+    whole = CollectionEncoding(ctx, probe) != "hashtable";
+  }
+  MemberList members;
+  uint64_t next = 0;
+  if (!ScanMembersOrReply(ctx, c, r, whole, &members, &next)) return;
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(std::to_string(next));
+  ctx.reply.ArrayHeader((with_payloads ? 2 : 1) * members.size());
+  for (const auto& [member, payload] : members) {
+    ctx.reply.Bulk(member);
+    if (with_payloads) ctx.reply.Bulk(payload);
+  }
 }
 
 }  // namespace cairn::commands

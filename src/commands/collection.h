@@ -61,23 +61,20 @@ Status ForEachMember(Context& ctx, std::string_view key, const Collection& c, Fn
 }
 bool ReadAllOrReply(Context& ctx, std::string_view key, const Collection& c, MemberList* out);
 
-// --- HSCAN / SSCAN key cursor [MATCH pattern] [COUNT count] ---
-//
-// Members are kept in byte order, so the cursor is a position in that order: the first 8 bytes
-// of the next member to visit, big-endian, zero-padded. A page never ends inside a group of
-// members sharing those 8 bytes (like SCAN's hash groups), so a cursor stays valid across writes
-// and every member present for the whole scan is returned; members with a long common prefix
-// make larger pages. A collection small enough for Redis's compact encodings comes whole, cursor
-// 0, as in Redis.
-struct MemberScan {
-  uint64_t cursor = 0;
-  int64_t count = 10;
-  std::optional<std::string> pattern;
-};
-// Parses argv[2..] (cursor, then options).
-bool ParseMemberScanOrReply(Context& ctx, MemberScan* r);
-// One page (the whole collection if `whole`), MATCH applied; *next is 0 at the end.
-bool ScanMembersOrReply(Context& ctx, const Collection& c, const MemberScan& r, bool whole,
-                        MemberList* out, uint64_t* next);
+// HRANDFIELD key [count [WITHVALUES]], SRANDMEMBER key [count]: a bulk (or null) without a
+// count, else an array (count > 0: distinct members, at most all; < 0: -count picks with
+// repeats); with payloads, RESP3 pairs and RESP2 flat. Reads the collection whole (O(N)) and
+// draws from the node's read RNG. `with_payloads_word`: "WITHVALUES", or empty where none.
+void RandomMembersCommand(Context& ctx, keyspace::ValueType type,
+                          std::string_view with_payloads_word);
+
+// HSCAN / SSCAN key cursor [MATCH pattern] [COUNT count]: [cursor, members (with payloads,
+// flat)]. Members are kept in byte order, so the cursor is a position in that order: the first
+// 8 bytes of the next member to visit, big-endian, zero-padded. A page never ends inside a group
+// of members sharing those 8 bytes (like SCAN's hash groups), so a cursor stays valid across
+// writes and every member present for the whole scan is returned; members with a long common
+// prefix make larger pages. A collection Redis would keep compact (OBJECT ENCODING other than
+// hashtable) comes whole, cursor 0, as in Redis.
+void MemberScanCommand(Context& ctx, keyspace::ValueType type, bool with_payloads);
 
 }  // namespace cairn::commands

@@ -50,6 +50,7 @@ CommandTable::CommandTable() {
   Add(StringCommands());
   Add(KeyCommands());
   Add(HashCommands());
+  Add(SetCommands());
   Add(TxnCommands());
 }
 

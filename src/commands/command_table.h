@@ -105,6 +105,7 @@ std::span<const CommandSpec> IntrospectionCommands();
 std::span<const CommandSpec> StringCommands();
 std::span<const CommandSpec> KeyCommands();
 std::span<const CommandSpec> HashCommands();
+std::span<const CommandSpec> SetCommands();
 std::span<const CommandSpec> TxnCommands();
 
 std::string ToLower(std::string_view s);

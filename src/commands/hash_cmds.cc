@@ -236,103 +236,11 @@ void HVals(Context& ctx) { WalkReply(ctx, Parts::kValues); }
 
 // --- HRANDFIELD key [count [WITHVALUES]] ---
 
-struct RandRequest {
-  bool has_count = false;
-  int64_t count = 0;
-  bool with_values = false;
-};
-
-bool ParseRandFieldOrReply(Context& ctx, RandRequest* r) {
-  if (ctx.argc() < 3) return true;
-  r->has_count = true;
-  if (!ParseInt64(ctx.arg(2), &r->count)) {
-    ctx.reply.Error(err::kNotInteger);
-    return false;
-  }
-  if (r->count == INT64_MIN) {
-    ctx.reply.Error(err::OutOfRange(-INT64_MAX, INT64_MAX));
-    return false;
-  }
-  if (ctx.argc() > 4 || (ctx.argc() == 4 && !EqualsIgnoreCase(ctx.arg(3), "WITHVALUES"))) {
-    ctx.reply.Error(err::kSyntax);
-    return false;
-  }
-  r->with_values = ctx.argc() == 4;
-  if (r->with_values && (r->count < -INT64_MAX / 2 || r->count > INT64_MAX / 2)) {
-    ctx.reply.Error(err::kValueOutOfRange);
-    return false;
-  }
-  return true;
-}
-
-// Replies `count` fields of `all`, each chosen by pick(i) (an index into `all`): RESP3 makes
-// WITHVALUES an array of pairs, RESP2 a flat array.
-template <typename Pick>
-void ReplyPicked(Context& ctx, const MemberList& all, uint64_t count, bool with_values, Pick pick) {
-  const bool pairs = with_values && ctx.reply.protocol() >= 3;
-  ctx.reply.ArrayHeader(with_values && !pairs ? 2 * count : count);
-  for (uint64_t i = 0; i < count; ++i) {
-    const auto& [field, value] = all[pick(i)];
-    if (pairs) ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk(field);
-    if (with_values) ctx.reply.Bulk(value);
-  }
-}
-
-void HRandField(Context& ctx) {
-  RandRequest r;
-  if (!ParseRandFieldOrReply(ctx, &r)) return;
-  Collection h;
-  if (!OpenHashOrReply(ctx, ctx.arg(1), &h)) return;
-  if (!h.exists || (r.has_count && r.count == 0)) {
-    return r.has_count ? ctx.reply.EmptyArray() : ctx.reply.Null();
-  }
-  MemberList all;
-  if (!ReadAllOrReply(ctx, ctx.arg(1), h, &all)) return;
-  if (all.empty()) return r.has_count ? ctx.reply.EmptyArray() : ctx.reply.Null();
-  Rng& rng = ctx.server.ReadRng();
-  if (!r.has_count) return ctx.reply.Bulk(all[rng.Uniform(all.size())].first);
-  const size_t size = all.size();
-  if (r.count < 0) {  // repeats allowed: each pick independent
-    auto any = [&](uint64_t) { return rng.Uniform(size); };
-    return ReplyPicked(ctx, all, static_cast<uint64_t>(-r.count), r.with_values, any);
-  }
-  const uint64_t want = std::min<uint64_t>(static_cast<uint64_t>(r.count), size);
-  // Distinct: a partial Fisher-Yates shuffle of the indexes (the whole hash when want >= size,
-  // in stored order, as Redis returns it).
-  std::vector<size_t> order(size);
-  for (size_t i = 0; i < size; ++i) order[i] = i;
-  if (want < size) {
-    for (size_t i = 0; i < want; ++i) std::swap(order[i], order[i + rng.Uniform(size - i)]);
-  }
-  ReplyPicked(ctx, all, want, r.with_values, [&](uint64_t i) { return order[i]; });
-}
+void HRandField(Context& ctx) { RandomMembersCommand(ctx, ValueType::kHash, "WITHVALUES"); }
 
 // --- HSCAN key cursor [MATCH pattern] [COUNT count] (collection.h) ---
 
-void HScan(Context& ctx) {
-  MemberScan r;
-  if (!ParseMemberScanOrReply(ctx, &r)) return;
-  Collection h;
-  if (!OpenHashOrReply(ctx, ctx.arg(1), &h)) return;
-  bool whole = false;
-  if (h.exists) {
-    Entry probe;
-    probe.type = ValueType::kHash;
-    probe.value = keyspace::EncodeCollectionHeader(h.header);
-    whole = CollectionEncoding(ctx, probe) == "listpack";
-  }
-  MemberList fields;
-  uint64_t next = 0;
-  if (!ScanMembersOrReply(ctx, h, r, whole, &fields, &next)) return;
-  ctx.reply.ArrayHeader(2);
-  ctx.reply.Bulk(std::to_string(next));
-  ctx.reply.ArrayHeader(2 * fields.size());
-  for (const auto& [f, v] : fields) {
-    ctx.reply.Bulk(f);
-    ctx.reply.Bulk(v);
-  }
-}
+void HScan(Context& ctx) { MemberScanCommand(ctx, ValueType::kHash, /*with_payloads=*/true); }
 
 constexpr uint32_t kW = kWrite | kDenyOom;
 

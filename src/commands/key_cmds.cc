@@ -231,11 +231,13 @@ void Persist(Context& ctx) {
 
 // --- RENAME, RENAMENX, COPY, MOVE: a key's entry placed under another name or database. ---
 
-// A string's entry holds its whole value; a hash's fields are member records keyed by its name,
-// which are copied one by one (O(fields), where Redis's RENAME and MOVE are O(1)). The types with
-// no family yet are refused rather than copied half-way.
+// A string's entry holds its whole value; a hash's fields and a set's members are member records
+// keyed by its name, which are copied one by one (O(members), where Redis's RENAME and MOVE are
+// O(1)). The types with no family yet are refused rather than copied half-way.
 bool RelocatableOrReply(Context& ctx, const Entry& e) {
-  if (e.type == ValueType::kString || e.type == ValueType::kHash) return true;
+  if (e.type == ValueType::kString || e.type == ValueType::kHash || e.type == ValueType::kSet) {
+    return true;
+  }
   ctx.reply.Error(err::kCannotRelocateCollection);
   return false;
 }

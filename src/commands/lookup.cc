@@ -56,14 +56,24 @@ int64_t ConfigInt(Context& ctx, std::string_view name, int64_t missing) {
 }
 }  // namespace
 
+// Redis 7.2's choices: a hash is listpack while small enough; a set is intset while every
+// member was an integer and it is small enough for that, else listpack while small enough.
 std::string_view CollectionEncoding(Context& ctx, const keyspace::Entry& e) {
-  if (e.type != keyspace::ValueType::kHash) return "listpack";
+  using keyspace::ValueType;
+  if (e.type != ValueType::kHash && e.type != ValueType::kSet) return "listpack";
   keyspace::CollectionHeader h;
   if (!keyspace::DecodeCollectionHeader(e.value, &h).ok()) return "hashtable";
-  const int64_t entries = ConfigInt(ctx, "hash-max-listpack-entries", 128);
-  const int64_t value = ConfigInt(ctx, "hash-max-listpack-value", 64);
-  bool small = h.peak_size <= static_cast<uint64_t>(entries) &&
-               h.peak_bytes <= static_cast<uint64_t>(value);
+  const bool set = e.type == ValueType::kSet;
+  auto at_most = [&](uint64_t v, std::string_view name, int64_t fallback) {
+    return v <= static_cast<uint64_t>(ConfigInt(ctx, name, fallback));
+  };
+  if (set && !(h.flags & keyspace::kHeaderNonInteger) &&
+      at_most(h.peak_size, "set-max-intset-entries", 512)) {
+    return "intset";
+  }
+  const bool small =
+      at_most(h.peak_size, set ? "set-max-listpack-entries" : "hash-max-listpack-entries", 128) &&
+      at_most(h.peak_bytes, set ? "set-max-listpack-value" : "hash-max-listpack-value", 64);
   return small ? "listpack" : "hashtable";
 }
 

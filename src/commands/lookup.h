@@ -20,9 +20,10 @@ bool LookupTypedOrReply(Context& ctx, std::string_view key, keyspace::ValueType 
                         const keyspace::Entry** entry);
 
 // OBJECT ENCODING's answer for a collection, by Redis's thresholds as configured now
-// (hash-max-listpack-entries / -value): "hashtable" for a hash that ever held more fields, or a
-// longer field or value, than they allow; "listpack" otherwise (and for the other types, which
-// have no family yet). Cairn stores every size the same way; only the name follows Redis.
+// (hash-max-listpack-entries / -value, set-max-intset-entries, set-max-listpack-entries /
+// -value), against the most members and the longest member or payload it ever held: intset,
+// listpack or hashtable ("listpack" for the types with no family yet). Cairn stores every size
+// the same way; only the name follows Redis.
 std::string_view CollectionEncoding(Context& ctx, const keyspace::Entry& e);
 
 // Writes a string value, keeping or replacing its expiry. Only inside an apply.

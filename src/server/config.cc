@@ -130,6 +130,9 @@ const std::vector<Option>& Options() {
       MemoryOption("write-behind-bytes", false, &Config::write_behind_bytes, 0),
       IntOption("hash-max-listpack-entries", true, &Config::hash_max_listpack_entries, 0, INT64_MAX),
       IntOption("hash-max-listpack-value", true, &Config::hash_max_listpack_value, 0, INT64_MAX),
+      IntOption("set-max-intset-entries", true, &Config::set_max_intset_entries, 0, INT64_MAX),
+      IntOption("set-max-listpack-entries", true, &Config::set_max_listpack_entries, 0, INT64_MAX),
+      IntOption("set-max-listpack-value", true, &Config::set_max_listpack_value, 0, INT64_MAX),
       IntOption("store-read-threads", false, &Config::store_read_threads, 0, 64),
   };
   return kOptions;

@@ -58,6 +58,10 @@ struct Config {
   // held more fields, or a longer field or value, and "listpack" otherwise (storage is the same).
   int64_t hash_max_listpack_entries = 128;
   int64_t hash_max_listpack_value = 64;
+  // The same for sets: intset while every member was an integer and at most this many ...
+  int64_t set_max_intset_entries = 512;
+  int64_t set_max_listpack_entries = 128;
+  int64_t set_max_listpack_value = 64;
   std::string config_file;
 
   // Loads a TOML file over the defaults. Unknown keys and bad values are errors naming the key.

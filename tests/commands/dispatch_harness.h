@@ -51,6 +51,18 @@ class FakeServer final : public ServerApi {
   Rng rng_{42};
 };
 
+// The bulk strings of a reply, in order, whatever arrays hold them (for *SCAN pages and such).
+inline std::vector<std::string> BulkStrings(const std::string& reply) {
+  std::vector<std::string> out;
+  for (size_t at = reply.find('$'); at != std::string::npos;) {
+    size_t nl = reply.find("\r\n", at);
+    size_t len = std::stoul(reply.substr(at + 1, nl - at - 1));
+    out.push_back(reply.substr(nl + 2, len));
+    at = reply.find('$', nl + 2 + len);
+  }
+  return out;
+}
+
 // One node: a keyspace, a dispatcher and a log (the records EXEC and single writes propose).
 struct Node {
   CommandTable table;

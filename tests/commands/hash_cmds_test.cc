@@ -220,15 +220,8 @@ TEST_CASE("HSCAN: a small hash comes whole; a large one pages with a cursor to t
   int pages = 0;
   do {
     // "*2\r\n" "$<n>\r\n<cursor>\r\n" "*<2k>\r\n" then k pairs of bulk strings.
-    std::string r = n.Run(s, {"HSCAN", "big", cursor, "COUNT", "20"});
+    std::vector<std::string> bulks = BulkStrings(n.Run(s, {"HSCAN", "big", cursor, "COUNT", "20"}));
     ++pages;
-    std::vector<std::string> bulks;
-    for (size_t at = r.find('$'); at != std::string::npos;) {
-      size_t nl = r.find("\r\n", at);
-      size_t len = std::stoul(r.substr(at + 1, nl - at - 1));
-      bulks.push_back(r.substr(nl + 2, len));
-      at = r.find('$', nl + 2 + len);
-    }
     REQUIRE(bulks.size() % 2 == 1);
     cursor = bulks[0];
     for (size_t i = 1; i < bulks.size(); i += 2) seen.insert(bulks[i]);
@@ -323,13 +316,8 @@ TEST_CASE("HRANDFIELD with a positive count below the size returns distinct fiel
   for (int round = 0; round < 5; ++round) {
     std::string r = n.Run(s, {"HRANDFIELD", "h", "50"});
     REQUIRE(r.rfind("*50\r\n", 0) == 0);
-    std::set<std::string> picked;
-    for (size_t at = r.find('$'); at != std::string::npos; at = r.find('$', at + 1)) {
-      size_t nl = r.find("\r\n", at);
-      size_t len = std::stoul(r.substr(at + 1, nl - at - 1));
-      picked.insert(r.substr(nl + 2, len));
-      at = nl + 2 + len;
-    }
+    std::vector<std::string> bulks = BulkStrings(r);
+    std::set<std::string> picked(bulks.begin(), bulks.end());
     CHECK(picked.size() == 50);
     union_of_rounds.insert(picked.begin(), picked.end());
   }
