@@ -56,6 +56,7 @@ inline constexpr std::string_view kHashNotInteger = "ERR hash value is not an in
 inline constexpr std::string_view kHashNotFloat = "ERR hash value is not a float";
 inline constexpr std::string_view kNanOrInfinityValue = "ERR value is NaN or Infinity";
 inline constexpr std::string_view kValueOutOfRange = "ERR value is out of range";
+inline constexpr std::string_view kOutOfRangePositive = "ERR value is out of range, must be positive";
 // Scans.
 inline constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
 // Transactions.

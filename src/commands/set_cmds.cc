@@ -5,14 +5,15 @@
 // and OBJECT ENCODING in O(1)), members are point-read and written one record each, so SADD costs
 // the same on a 10-member and a 1M-member set; an empty set is deleted. The algebra commands read
 // every source set whole (O(total members)) and answer in member byte order (Redis's order is
-// its hash table's, unspecified). Not here yet: SPOP (a write that picks at random needs a seed
-// carried in its log record) and SINTERCARD (its keys' positions depend on numkeys, which the
-// command table cannot describe yet).
+// its hash table's, unspecified). SPOP draws from Context::random_seed (the record's log index),
+// the same on every replica. Not here yet: SINTERCARD (its keys' positions depend on numkeys,
+// which the command table cannot describe yet).
 #include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "commands/args.h"
 #include "commands/collection.h"
 #include "commands/context.h"
 #include "commands/errors.h"
@@ -131,6 +132,52 @@ void SMembers(Context& ctx) {
 
 void SRandMember(Context& ctx) { RandomMembersCommand(ctx, ValueType::kSet, ""); }
 
+// SPOP key [count]: the count is checked before logging; at apply the picks come from an Rng
+// seeded with ctx.random_seed, so every replica and a replay pop the same members. Reads the
+// set whole (O(N)).
+bool ParseSPopOrReply(Context& ctx, std::optional<int64_t>* count) {
+  if (ctx.argc() == 2) return true;
+  int64_t n = 0;
+  if (ctx.argc() > 3) {
+    ctx.reply.Error(err::kSyntax);
+    return false;
+  }
+  if (!ParseInt64(ctx.arg(2), &n)) {
+    ctx.reply.Error(err::kNotInteger);
+    return false;
+  }
+  if (n < 0) {
+    ctx.reply.Error(err::kOutOfRangePositive);
+    return false;
+  }
+  *count = n;
+  return true;
+}
+
+bool ValidateSPop(Context& ctx) {
+  std::optional<int64_t> count;
+  return ParseSPopOrReply(ctx, &count);
+}
+
+void SPop(Context& ctx) {
+  std::optional<int64_t> count;
+  if (!ParseSPopOrReply(ctx, &count)) return;
+  const std::string& key = ctx.arg(1);
+  Collection s;
+  if (!OpenSetOrReply(ctx, key, &s)) return;
+  if (!s.exists || count == 0) return count ? ctx.reply.SetHeader(0) : ctx.reply.Null();
+  MemberList all;
+  if (!ReadAllOrReply(ctx, key, s, &all)) return;
+  const size_t want = count ? std::min<size_t>(static_cast<size_t>(*count), all.size()) : 1;
+  Rng rng(ctx.random_seed);
+  for (size_t i = 0; i < want; ++i) std::swap(all[i], all[i + rng.Uniform(all.size() - i)]);
+  for (size_t i = 0; i < want; ++i) RemoveMember(ctx, key, &s, all[i].first);
+  StoreHeader(ctx, key, s);
+  if (!count) return ctx.reply.Bulk(all[0].first);
+  ctx.reply.SetHeader(want);
+  for (size_t i = 0; i < want; ++i) ctx.reply.Bulk(all[i].first);
+}
+
 // SMOVE source destination member. A missing source answers 0 whatever the destination holds;
 // otherwise both must be sets (the destination may be missing), as Redis checks them.
 void SMove(Context& ctx) {
@@ -229,6 +276,7 @@ constexpr CommandSpec kSetCommands[] = {
     {"smismember", -3, kReadOnly | kFast, 1, 1, 1, SMIsMember, nullptr, "set", "Determines whether multiple members belong to a set.", "6.2.0", "O(N)"},
     {"scard", 2, kReadOnly | kFast, 1, 1, 1, SCard, nullptr, "set", "Returns the number of members in a set.", "1.0.0"},
     {"smembers", 2, kReadOnly, 1, 1, 1, SMembers, nullptr, "set", "Returns all members of a set.", "1.0.0", "O(N)"},
+    {"spop", -2, kWrite | kRandom | kFast, 1, 1, 1, SPop, ValidateSPop, "set", "Returns one or more random members from a set after removing them. Deletes the set if the last member was popped.", "1.0.0"},
     {"srandmember", -2, kReadOnly | kRandom, 1, 1, 1, SRandMember, nullptr, "set", "Get one or multiple random members from a set", "1.0.0", "O(N)"},
     {"smove", 4, kWrite | kFast, 1, 2, 1, SMove, nullptr, "set", "Moves a member from one set to another.", "1.0.0"},
     {"sinter", -2, kReadOnly, 1, -1, 1, SetAlgebra, nullptr, "set", "Returns the intersect of multiple sets.", "1.0.0", "O(N*M)"},

@@ -185,3 +185,41 @@ TEST_CASE("RENAME and COPY take a set's members along") {
   CHECK(n.Run(s, {"SMEMBERS", "u"}) == Bulks({"b"}));
   CHECK(n.Run(s, {"SCARD", "t"}) == ":2\r\n");
 }
+
+TEST_CASE("SPOP removes random members; the same record at the same index pops the same") {
+  Node a, b;
+  Session s;
+  std::vector<std::string> sadd = {"SADD", "s"};
+  for (int i = 0; i < 20; ++i) sadd.push_back("m" + std::to_string(i));
+  CHECK(a.Run(s, sadd) == ":20\r\n");
+  CHECK(b.Run(s, sadd) == ":20\r\n");
+  // The leader logs SPOP as it came; each node applies the record at the same log index.
+  std::vector<std::string> log;
+  CHECK(a.Run(s, {"SPOP", "s", "5"}, &log).empty());
+  REQUIRE(log.size() == 1);
+  const std::string popped = a.Apply(log[0], s);
+  CHECK(b.Apply(log[0], s) == popped);
+  std::vector<std::string> members = BulkStrings(popped);
+  CHECK(popped.rfind("*5\r\n", 0) == 0);
+  CHECK(std::set<std::string>(members.begin(), members.end()).size() == 5);
+  CHECK(a.Run(s, {"SCARD", "s"}) == ":15\r\n");
+  for (const auto& m : members) CHECK(a.Run(s, {"SISMEMBER", "s", m}) == ":0\r\n");
+  CHECK(a.Run(s, {"SMEMBERS", "s"}) == b.Run(s, {"SMEMBERS", "s"}));
+  // Later records draw differently (another index): 15 single pops empty the set.
+  std::set<std::string> singles;
+  for (int i = 0; i < 15; ++i) singles.insert(a.Run(s, {"SPOP", "s"}));
+  CHECK(singles.size() == 15);
+  CHECK(a.Run(s, {"EXISTS", "s"}) == ":0\r\n");
+  CHECK(a.Run(s, {"SPOP", "s"}) == "$-1\r\n");
+  CHECK(a.Run(s, {"SPOP", "s", "3"}) == "*0\r\n");
+  s.protocol = 3;
+  CHECK(a.Run(s, {"SPOP", "s", "3"}) == "~0\r\n");
+  CHECK(a.Run(s, {"SADD", "t", "x"}) == ":1\r\n");
+  CHECK(a.Run(s, {"SPOP", "t", "9"}) == "~1\r\n$1\r\nx\r\n");
+  CHECK(a.Run(s, {"EXISTS", "t"}) == ":0\r\n");
+  std::vector<std::string> none;
+  CHECK(a.Run(s, {"SPOP", "t", "-1"}, &none) == "-ERR value is out of range, must be positive\r\n");
+  CHECK(a.Run(s, {"SPOP", "t", "x"}, &none) == "-ERR value is not an integer or out of range\r\n");
+  CHECK(a.Run(s, {"SPOP", "t", "1", "2"}, &none) == "-ERR syntax error\r\n");
+  CHECK(none.empty());
+}
