@@ -40,6 +40,7 @@ TEST_CASE("every set command, with hiredis") {
   CHECK(R({"SCARD", "a"}) == "3");
   CHECK(R({"SMEMBERS", "a"}) == "[x,y,z]");
   CHECK(R({"SINTER", "a", "b"}) == "[y]");
+  CHECK(R({"SINTERCARD", "2", "a", "b", "LIMIT", "5"}) == "1");
   CHECK(R({"SUNION", "a", "b"}) == "[w,x,y,z]");
   CHECK(R({"SDIFF", "a", "b"}) == "[x,z]");
   CHECK(R({"SINTERSTORE", "c", "a", "b"}) == "1");

@@ -43,6 +43,12 @@ std::vector<int> CommandSpec::KeyPositions(size_t argc) const {
   return keys;
 }
 
+std::vector<int> CommandSpec::KeyPositions(const std::vector<std::string>& argv) const {
+  std::vector<int> keys;
+  ForEachKey(argv, [&](int i) { keys.push_back(i); });
+  return keys;
+}
+
 CommandTable::CommandTable() {
   Add(ConnectionCommands());
   Add(ServerCommands());

@@ -92,7 +92,7 @@ size_t Dispatcher::QueueKeyReads(int db, const CommandSpec* spec,
                                  const std::vector<std::string>& argv, bool batch) {
   if (spec->first_key <= 0 || !keyspace_.ReadsStore(db)) return 0;
   size_t queued = 0;
-  spec->ForEachKey(argv.size(), [&](int i) { queued += keyspace_.QueueStoreRead(db, argv[i], !batch) ? 1 : 0; });
+  spec->ForEachKey(argv, [&](int i) { queued += keyspace_.QueueStoreRead(db, argv[i], !batch) ? 1 : 0; });
   return queued;
 }
 

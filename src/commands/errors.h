@@ -57,6 +57,11 @@ inline constexpr std::string_view kHashNotFloat = "ERR hash value is not a float
 inline constexpr std::string_view kNanOrInfinityValue = "ERR value is NaN or Infinity";
 inline constexpr std::string_view kValueOutOfRange = "ERR value is out of range";
 inline constexpr std::string_view kOutOfRangePositive = "ERR value is out of range, must be positive";
+// Sets.
+inline constexpr std::string_view kNumkeysNotPositive = "ERR numkeys should be greater than 0";
+inline constexpr std::string_view kTooManyNumkeys =
+    "ERR Number of keys can't be greater than number of args";
+inline constexpr std::string_view kNegativeLimit = "ERR LIMIT can't be negative";
 // Scans.
 inline constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
 // Transactions.

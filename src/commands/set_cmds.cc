@@ -1,13 +1,12 @@
-// Set family: SADD SREM SISMEMBER SMISMEMBER SCARD SMEMBERS SRANDMEMBER SMOVE SINTER SUNION SDIFF
-// SINTERSTORE SUNIONSTORE SDIFFSTORE SSCAN, on one 'D' member record per member (empty payload).
+// Set family: SADD SREM SISMEMBER SMISMEMBER SCARD SMEMBERS SPOP SRANDMEMBER SMOVE SINTER SUNION
+// SDIFF SINTERCARD SINTERSTORE SUNIONSTORE SDIFFSTORE SSCAN, on one 'D' member record per member (empty payload).
 //
 // Built like the hash family (collection.h): the metadata entry holds the CollectionHeader (SCARD
 // and OBJECT ENCODING in O(1)), members are point-read and written one record each, so SADD costs
 // the same on a 10-member and a 1M-member set; an empty set is deleted. The algebra commands read
 // every source set whole (O(total members)) and answer in member byte order (Redis's order is
 // its hash table's, unspecified). SPOP draws from Context::random_seed (the record's log index),
-// the same on every replica. Not here yet: SINTERCARD (its keys' positions depend on numkeys,
-// which the command table cannot describe yet).
+// the same on every replica. SINTERCARD's keys follow its numkeys (CommandSpec::numkeys_arg).
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -211,9 +210,11 @@ Algebra AlgebraOf(std::string_view name) {
 
 // The result over the sets named by argv[first..]. As in Redis, SUNION and SDIFF check every
 // key's type, while SINTER stops at the first missing key (the result is empty then).
-bool ComputeOrReply(Context& ctx, size_t first, Algebra op, std::vector<std::string>* out) {
-  std::vector<std::vector<std::string>> sets(ctx.argc() - first);
-  for (size_t i = first; i < ctx.argc(); ++i) {
+bool ComputeOrReply(Context& ctx, size_t first, Algebra op, std::vector<std::string>* out,
+                    size_t end = 0) {
+  if (end == 0) end = ctx.argc();
+  std::vector<std::vector<std::string>> sets(end - first);
+  for (size_t i = first; i < end; ++i) {
     bool exists = false;
     if (!MembersOrReply(ctx, ctx.arg(i), &sets[i - first], &exists)) return false;
     if (op == Algebra::kInter && !exists) {
@@ -263,6 +264,27 @@ void SetAlgebraStore(Context& ctx) {
   ctx.reply.Integer(static_cast<int64_t>(result.size()));
 }
 
+// SINTERCARD numkeys key [key ...] [LIMIT limit]: the intersection's size, counted up to limit.
+void SInterCard(Context& ctx) {
+  int64_t numkeys = 0;
+  if (!ParseInt64(ctx.arg(1), &numkeys) || numkeys <= 0) {
+    return ctx.reply.Error(err::kNumkeysNotPositive);
+  }
+  if (numkeys > static_cast<int64_t>(ctx.argc()) - 2) return ctx.reply.Error(err::kTooManyNumkeys);
+  const size_t end = 2 + static_cast<size_t>(numkeys);
+  int64_t limit = 0;
+  for (size_t i = end; i < ctx.argc(); ++i) {
+    if (!EqualsIgnoreCase(ctx.arg(i), "LIMIT") || i + 1 >= ctx.argc()) {
+      return ctx.reply.Error(err::kSyntax);
+    }
+    if (!ParseInt64(ctx.arg(++i), &limit) || limit < 0) return ctx.reply.Error(err::kNegativeLimit);
+  }
+  std::vector<std::string> result;
+  if (!ComputeOrReply(ctx, 2, Algebra::kInter, &result, end)) return;
+  const auto size = static_cast<int64_t>(result.size());
+  ctx.reply.Integer(limit > 0 ? std::min(size, limit) : size);
+}
+
 // --- SSCAN key cursor [MATCH pattern] [COUNT count] (collection.h) ---
 
 void SScan(Context& ctx) { MemberScanCommand(ctx, ValueType::kSet, /*with_payloads=*/false); }
@@ -282,6 +304,7 @@ constexpr CommandSpec kSetCommands[] = {
     {"sinter", -2, kReadOnly, 1, -1, 1, SetAlgebra, nullptr, "set", "Returns the intersect of multiple sets.", "1.0.0", "O(N*M)"},
     {"sunion", -2, kReadOnly, 1, -1, 1, SetAlgebra, nullptr, "set", "Returns the union of multiple sets.", "1.0.0", "O(N)"},
     {"sdiff", -2, kReadOnly, 1, -1, 1, SetAlgebra, nullptr, "set", "Returns the difference of multiple sets.", "1.0.0", "O(N)"},
+    {"sintercard", -3, kReadOnly, 2, 2, 1, SInterCard, nullptr, "set", "Returns the number of members of the intersect of multiple sets.", "7.0.0", "O(N*M)", {}, /*numkeys_arg=*/1},
     {"sinterstore", -3, kW, 1, -1, 1, SetAlgebraStore, nullptr, "set", "Stores the intersect of multiple sets in a key.", "1.0.0", "O(N*M)"},
     {"sunionstore", -3, kW, 1, -1, 1, SetAlgebraStore, nullptr, "set", "Stores the union of multiple sets in a key.", "1.0.0", "O(N)"},
     {"sdiffstore", -3, kW, 1, -1, 1, SetAlgebraStore, nullptr, "set", "Stores the difference of multiple sets in a key.", "1.0.0", "O(N)"},

@@ -223,3 +223,28 @@ TEST_CASE("SPOP removes random members; the same record at the same index pops t
   CHECK(a.Run(s, {"SPOP", "t", "1", "2"}, &none) == "-ERR syntax error\r\n");
   CHECK(none.empty());
 }
+
+TEST_CASE("SINTERCARD counts the intersection up to LIMIT; its keys follow numkeys") {
+  Node n;
+  Session s;
+  CHECK(n.Run(s, {"SADD", "x", "a", "b", "c", "d"}) == ":4\r\n");
+  CHECK(n.Run(s, {"SADD", "y", "b", "c", "d", "e"}) == ":4\r\n");
+  CHECK(n.Run(s, {"SET", "str", "v"}) == "+OK\r\n");
+  CHECK(n.Run(s, {"SINTERCARD", "2", "x", "y"}) == ":3\r\n");
+  CHECK(n.Run(s, {"SINTERCARD", "2", "x", "y", "LIMIT", "2"}) == ":2\r\n");
+  CHECK(n.Run(s, {"SINTERCARD", "2", "x", "y", "LIMIT", "0"}) == ":3\r\n");
+  CHECK(n.Run(s, {"SINTERCARD", "1", "x"}) == ":4\r\n");
+  CHECK(n.Run(s, {"SINTERCARD", "2", "x", "nokey"}) == ":0\r\n");
+  CHECK(n.Run(s, {"SINTERCARD", "2", "x", "str"}) == kWrongType);
+  CHECK(n.Run(s, {"SINTERCARD", "0", "x"}) == "-ERR numkeys should be greater than 0\r\n");
+  CHECK(n.Run(s, {"SINTERCARD", "x", "x"}) == "-ERR numkeys should be greater than 0\r\n");
+  CHECK(n.Run(s, {"SINTERCARD", "3", "x", "y"}) ==
+        "-ERR Number of keys can't be greater than number of args\r\n");
+  CHECK(n.Run(s, {"SINTERCARD", "2", "x", "y", "LIMIT", "-1"}) == "-ERR LIMIT can't be negative\r\n");
+  CHECK(n.Run(s, {"SINTERCARD", "2", "x", "y", "LIMIT"}) == "-ERR syntax error\r\n");
+  CHECK(n.Run(s, {"SINTERCARD", "1", "x", "y"}) == "-ERR syntax error\r\n");
+  CHECK(n.Run(s, {"COMMAND", "GETKEYS", "SINTERCARD", "2", "x", "y", "LIMIT", "1"}) ==
+        "*2\r\n$1\r\nx\r\n$1\r\ny\r\n");
+  CHECK(n.table.Find("sintercard")->KeyPositions(
+            std::vector<std::string>{"sintercard", "bad", "x"}).empty());
+}
