@@ -208,19 +208,26 @@ Algebra AlgebraOf(std::string_view name) {
   return Algebra::kDiff;
 }
 
-// The result over the sets named by argv[first..]. As in Redis, SUNION and SDIFF check every
-// key's type, while SINTER stops at the first missing key (the result is empty then).
+// The result over the sets named by argv[first, end). Every key's type is checked, as Redis 7
+// does; past a missing key an intersection only checks the others' types (it is empty).
 bool ComputeOrReply(Context& ctx, size_t first, Algebra op, std::vector<std::string>* out,
                     size_t end = 0) {
   if (end == 0) end = ctx.argc();
   std::vector<std::vector<std::string>> sets(end - first);
+  bool empty_intersection = false;
   for (size_t i = first; i < end; ++i) {
+    if (empty_intersection) {
+      Collection s;
+      if (!OpenSetOrReply(ctx, ctx.arg(i), &s)) return false;
+      continue;
+    }
     bool exists = false;
     if (!MembersOrReply(ctx, ctx.arg(i), &sets[i - first], &exists)) return false;
-    if (op == Algebra::kInter && !exists) {
-      out->clear();
-      return true;
-    }
+    empty_intersection = op == Algebra::kInter && !exists;
+  }
+  if (empty_intersection) {
+    out->clear();
+    return true;
   }
   *out = std::move(sets[0]);
   for (size_t i = 1; i < sets.size(); ++i) {

@@ -130,6 +130,9 @@ const std::vector<Option>& Options() {
       MemoryOption("write-behind-bytes", false, &Config::write_behind_bytes, 0),
       IntOption("hash-max-listpack-entries", true, &Config::hash_max_listpack_entries, 0, INT64_MAX),
       IntOption("hash-max-listpack-value", true, &Config::hash_max_listpack_value, 0, INT64_MAX),
+      // Redis 7 keeps the pre-7 names as aliases of the same settings.
+      IntOption("hash-max-ziplist-entries", true, &Config::hash_max_listpack_entries, 0, INT64_MAX),
+      IntOption("hash-max-ziplist-value", true, &Config::hash_max_listpack_value, 0, INT64_MAX),
       IntOption("set-max-intset-entries", true, &Config::set_max_intset_entries, 0, INT64_MAX),
       IntOption("set-max-listpack-entries", true, &Config::set_max_listpack_entries, 0, INT64_MAX),
       IntOption("set-max-listpack-value", true, &Config::set_max_listpack_value, 0, INT64_MAX),

@@ -323,3 +323,28 @@ TEST_CASE("HRANDFIELD with a positive count below the size returns distinct fiel
   }
   CHECK(union_of_rounds.size() > 50);  // random, not always the same 50
 }
+
+TEST_CASE("MEMORY USAGE: null for a missing key, grows with a hash's fields, SAMPLES checked") {
+  Node n;
+  Session s;
+  CHECK(n.Run(s, {"MEMORY", "USAGE", "nokey"}) == "$-1\r\n");
+  CHECK(n.Run(s, {"HSET", "h", "a", "1"}) == ":1\r\n");
+  auto usage = [&](std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv = {"MEMORY", "USAGE", "h"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    std::string r = n.Run(s, argv);
+    REQUIRE(r[0] == ':');
+    return std::stoll(r.substr(1));
+  };
+  const int64_t one = usage();
+  std::vector<std::string> hset = {"HSET", "h"};
+  for (int i = 0; i < 100; ++i) {
+    hset.push_back("field" + std::to_string(i));
+    hset.push_back(std::string(20, 'v'));
+  }
+  CHECK(n.Run(s, hset) == ":100\r\n");
+  CHECK(usage() > one + 100 * 20);
+  CHECK(usage({"SAMPLES", "0"}) > one + 100 * 20);
+  CHECK(n.Run(s, {"MEMORY", "USAGE", "h", "SAMPLES", "-1"}) == "-ERR syntax error\r\n");
+  CHECK(n.Run(s, {"MEMORY", "USAGE", "h", "NOPE"}) == "-ERR syntax error\r\n");
+}

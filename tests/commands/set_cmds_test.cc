@@ -82,8 +82,10 @@ TEST_CASE("SINTER, SUNION, SDIFF and their STORE forms") {
   CHECK(n.Run(s, {"SUNION", "x", "y", "nokey"}) == Bulks({"a", "b", "c", "d", "e"}));
   CHECK(n.Run(s, {"SDIFF", "x", "y"}) == Bulks({"a", "b"}));
   CHECK(n.Run(s, {"SDIFF", "nokey", "x"}) == "*0\r\n");
-  // SINTER stops at a missing key; SUNION and SDIFF check every key's type.
-  CHECK(n.Run(s, {"SINTER", "x", "nokey", "str"}) == "*0\r\n");
+  // Every key's type is checked, past a missing key too.
+  CHECK(n.Run(s, {"SINTER", "x", "nokey"}) == "*0\r\n");
+  CHECK(n.Run(s, {"SINTER", "x", "nokey", "str"}) == kWrongType);
+  CHECK(n.Run(s, {"SINTERSTORE", "d", "nokey", "str"}) == kWrongType);
   CHECK(n.Run(s, {"SINTER", "x", "str"}) == kWrongType);
   CHECK(n.Run(s, {"SUNION", "x", "str"}) == kWrongType);
   CHECK(n.Run(s, {"SDIFF", "x", "nokey", "str"}) == kWrongType);
