@@ -3,6 +3,7 @@
 // DEL of a large hash returning at once.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <set>
@@ -234,14 +235,19 @@ TEST_CASE("DEL of a 200k-field hash returns at once; the name then holds a fresh
   CHECK(Run(c.get(), {"HGET", "huge", "f123456"}) == "(nil)");
   CHECK(Run(c.get(), {"HSET", "huge", "new", "1"}) == "1");
   CHECK(Run(c.get(), {"HGETALL", "huge"}) == "[new,1]");
-  // Meanwhile background GC removes the old fields; the server keeps answering promptly.
-  for (int i = 0; i < 20; ++i) {
+  // Once the deletion is in LevelDB (SAVE), GC removes the old fields, 1000 records per 100 ms
+  // tick: for the next 2 s it is busy, and the server keeps answering promptly.
+  CHECK(Run(c.get(), {"SAVE"}) == "OK");
+  double worst_ms = 0;
+  for (int i = 0; i < 200; ++i) {
     t0 = Clock::now();
     CHECK(Run(c.get(), {"PING"}) == "PONG");
-    CHECK(std::chrono::duration<double, std::milli>(Clock::now() - t0).count() <
-          50 * ResourceScale());
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    worst_ms = std::max(worst_ms,
+                        std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  MESSAGE("slowest PING while GC collects 200k fields: " << worst_ms << " ms");
+  CHECK(worst_ms < 50 * ResourceScale());
   Run(c.get(), {"DEL", "huge"});
 }
 
