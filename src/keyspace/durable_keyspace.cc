@@ -903,7 +903,7 @@ Status DurableKeyspace::CommitApply() {
     if (pending_->bytes() < WriteBehindLimit()) return Status::Ok();
     s = WriteBehindStep();
   } else if (in_group_ && pending_->entries < kMaxGroupEntries &&
-             pending_->batch.ApproximateBytes() < kMaxGroupBytes) {
+             pending_->batch.ApproximateBytes() + pending_->member_bytes < kMaxGroupBytes) {
     return Status::Ok();
   } else {
     s = WritePending();

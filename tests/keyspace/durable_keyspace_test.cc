@@ -932,3 +932,20 @@ TEST_CASE("a member read that fails inside an apply fails the apply, undoing its
   // Outside an apply a failed read is only the reader's error.
   CHECK_FALSE(ks->ScanMembers(0, "h", version, "", 10).ok());
 }
+
+TEST_CASE("a write-through group past its byte cap in member records is written in parts") {
+  testing::TempDir dir;
+  auto ks = OpenAt(dir.path());
+  const uint64_t version = PutHash(*ks, 1, "h", 1);
+  const std::string big(64 << 10, 'x');
+  ks->BeginGroup();
+  for (uint64_t i = 2; i < 2 + 300; ++i) {  // 300 x 64 KiB: past kMaxGroupBytes (16 MiB)
+    ks->BeginApply(i, kNow);
+    ks->PutMember(0, "h", version, "m" + std::to_string(i), big);
+    REQUIRE(ks->CommitApply().ok());
+  }
+  CHECK(ks->written_index() > 1);  // a part went to LevelDB before the group ended
+  CHECK(CountRecords(ks->engine(), TagPrefix(RecordTag::kMember)) > 1);
+  REQUIRE(ks->EndGroup().ok());
+  CHECK(CountRecords(ks->engine(), TagPrefix(RecordTag::kMember)) == 301);
+}
