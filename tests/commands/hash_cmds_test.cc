@@ -348,3 +348,22 @@ TEST_CASE("MEMORY USAGE: null for a missing key, grows with a hash's fields, SAM
   CHECK(n.Run(s, {"MEMORY", "USAGE", "h", "SAMPLES", "-1"}) == "-ERR syntax error\r\n");
   CHECK(n.Run(s, {"MEMORY", "USAGE", "h", "NOPE"}) == "-ERR syntax error\r\n");
 }
+
+TEST_CASE("EXEC fails if a WATCHed hash gains a field; an HDEL of nothing leaves it be") {
+  Node n;
+  Session s, other;
+  s.id = 1;
+  other.id = 2;
+  CHECK(n.Run(s, {"HSET", "h", "a", "1"}) == ":1\r\n");
+  auto watched_exec = [&](const std::vector<std::string>& meanwhile) {
+    CHECK(n.Run(s, {"WATCH", "h"}) == "+OK\r\n");
+    CHECK(n.Run(s, {"MULTI"}) == "+OK\r\n");
+    CHECK(n.Run(s, {"HINCRBY", "h", "a", "1"}) == "+QUEUED\r\n");
+    n.Run(other, meanwhile);
+    return n.Run(s, {"EXEC"});
+  };
+  CHECK(watched_exec({"HSET", "h", "b", "2"}) == "*-1\r\n");
+  CHECK(watched_exec({"HDEL", "h", "nope"}) == "*1\r\n:2\r\n");
+  CHECK(watched_exec({"HDEL", "h", "b"}) == "*-1\r\n");
+  CHECK(n.Run(s, {"HGETALL", "h"}) == "*2\r\n$1\r\na\r\n$1\r\n2\r\n");
+}
