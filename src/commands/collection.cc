@@ -3,6 +3,7 @@
 #include "commands/collection.h"
 
 #include <algorithm>
+#include <set>
 
 #include "commands/args.h"
 #include "commands/errors.h"
@@ -135,7 +136,48 @@ void ReplyPicked(Context& ctx, const MemberList& all, uint64_t count, bool with_
   }
 }
 
+// The members at `positions` (sorted, distinct) in the collection's byte order, read in one walk
+// that stops after the last of them; positions past the end are skipped.
+bool MembersAtOrReply(Context& ctx, const Collection& c, const std::vector<uint64_t>& positions,
+                      MemberList* out) {
+  uint64_t pos = 0;
+  size_t next = 0;
+  std::string from;
+  while (next < positions.size()) {
+    auto page = ctx.keyspace.ScanMembers(ctx.db, ctx.arg(1), c.version, from, kMemberPage);
+    if (!page.ok()) return StorageErrorReply(ctx, page.status());
+    for (auto& m : page->members) {
+      if (next == positions.size()) break;
+      if (positions[next] == pos++) {
+        out->push_back(std::move(m));
+        ++next;
+      }
+    }
+    if (!page->next.has_value()) break;
+    from = std::move(*page->next);
+  }
+  return true;
+}
+
 }  // namespace
+
+bool PickRandomOrReply(Context& ctx, const Collection& c, Rng& rng, uint64_t want,
+                       MemberList* out) {
+  const uint64_t size = c.header.size;
+  want = std::min(want, size);
+  // Floyd's sampling: `want` distinct positions in O(want).
+  std::set<uint64_t> chosen;
+  for (uint64_t j = size - want; j < size; ++j) {
+    if (!chosen.insert(rng.Uniform(j + 1)).second) chosen.insert(j);
+  }
+  if (!MembersAtOrReply(ctx, c, std::vector<uint64_t>(chosen.begin(), chosen.end()), out)) {
+    return false;
+  }
+  for (size_t i = 0; i + 1 < out->size(); ++i) {
+    std::swap((*out)[i], (*out)[i + rng.Uniform(out->size() - i)]);
+  }
+  return true;
+}
 
 void RandomMembersCommand(Context& ctx, keyspace::ValueType type,
                           std::string_view with_payloads_word) {
@@ -143,28 +185,42 @@ void RandomMembersCommand(Context& ctx, keyspace::ValueType type,
   if (!ParseRandomPickOrReply(ctx, with_payloads_word, &r)) return;
   Collection c;
   if (!OpenCollectionOrReply(ctx, ctx.arg(1), type, &c)) return;
-  if (!c.exists || (r.has_count && r.count == 0)) {
+  const uint64_t size = c.exists ? c.header.size : 0;
+  if (size == 0 || (r.has_count && r.count == 0)) {
     return r.has_count ? ctx.reply.EmptyArray() : ctx.reply.Null();
   }
-  MemberList all;
-  if (!ReadAllOrReply(ctx, ctx.arg(1), c, &all)) return;
-  if (all.empty()) return r.has_count ? ctx.reply.EmptyArray() : ctx.reply.Null();
   Rng& rng = ctx.server.ReadRng();
-  if (!r.has_count) return ctx.reply.Bulk(all[rng.Uniform(all.size())].first);
-  const size_t size = all.size();
-  if (r.count < 0) {  // repeats allowed: each pick independent
-    auto any = [&](uint64_t) { return rng.Uniform(size); };
-    return ReplyPicked(ctx, all, static_cast<uint64_t>(-r.count), r.with_payloads, any);
+  MemberList picked;
+  if (!r.has_count || r.count > 0) {
+    // One member, or distinct ones (all of them, in stored order, when count >= size, as Redis
+    // returns the whole collection).
+    const uint64_t want = r.has_count ? static_cast<uint64_t>(r.count) : 1;
+    if (want >= size ? !ReadAllOrReply(ctx, ctx.arg(1), c, &picked)
+                     : !PickRandomOrReply(ctx, c, rng, want, &picked)) {
+      return;
+    }
+    if (!r.has_count) return picked.empty() ? ctx.reply.Null() : ctx.reply.Bulk(picked[0].first);
+    return ReplyPicked(ctx, picked, picked.size(), r.with_payloads, [](uint64_t i) { return i; });
   }
-  const uint64_t want = std::min<uint64_t>(static_cast<uint64_t>(r.count), size);
-  // Distinct: a partial Fisher-Yates shuffle of the indexes (all of them, in stored order, when
-  // want >= size, as Redis returns the whole collection).
-  std::vector<size_t> order(size);
-  for (size_t i = 0; i < size; ++i) order[i] = i;
-  if (want < size) {
-    for (size_t i = 0; i < want; ++i) std::swap(order[i], order[i + rng.Uniform(size - i)]);
+  // Repeats allowed: each pick independent. Draws beyond the size would outnumber the members:
+  // then read them all once; otherwise read only the positions drawn.
+  const auto want = static_cast<uint64_t>(-r.count);
+  if (want > size) {
+    if (!ReadAllOrReply(ctx, ctx.arg(1), c, &picked) || picked.empty()) return;
+    auto any = [&](uint64_t) { return rng.Uniform(picked.size()); };
+    return ReplyPicked(ctx, picked, want, r.with_payloads, any);
   }
-  ReplyPicked(ctx, all, want, r.with_payloads, [&](uint64_t i) { return order[i]; });
+  std::vector<uint64_t> draws(want);
+  for (auto& d : draws) d = rng.Uniform(size);
+  std::vector<uint64_t> positions = draws;
+  std::sort(positions.begin(), positions.end());
+  positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+  if (!MembersAtOrReply(ctx, c, positions, &picked) || picked.empty()) return;
+  auto at = [&](uint64_t i) {
+    size_t k = std::lower_bound(positions.begin(), positions.end(), draws[i]) - positions.begin();
+    return std::min(k, picked.size() - 1);  // a stale size: the last member read stands in
+  };
+  ReplyPicked(ctx, picked, want, r.with_payloads, at);
 }
 
 namespace {

@@ -61,10 +61,17 @@ Status ForEachMember(Context& ctx, std::string_view key, const Collection& c, Fn
 }
 bool ReadAllOrReply(Context& ctx, std::string_view key, const Collection& c, MemberList* out);
 
+// `want` distinct members at random (all of them if want >= size), in random order: positions
+// drawn from `rng` (Floyd's sampling), then one walk that stops at the last one drawn, so it
+// costs O(position of the last pick) reads and O(want) memory.
+bool PickRandomOrReply(Context& ctx, const Collection& c, Rng& rng, uint64_t want,
+                       MemberList* out);
+
 // HRANDFIELD key [count [WITHVALUES]], SRANDMEMBER key [count]: a bulk (or null) without a
 // count, else an array (count > 0: distinct members, at most all; < 0: -count picks with
-// repeats); with payloads, RESP3 pairs and RESP2 flat. Reads the collection whole (O(N)) and
-// draws from the node's read RNG. `with_payloads_word`: "WITHVALUES", or empty where none.
+// repeats); with payloads, RESP3 pairs and RESP2 flat. Draws from the node's read RNG and reads
+// members up to the last position drawn (PickRandomOrReply). `with_payloads_word`: "WITHVALUES",
+// or empty where none.
 void RandomMembersCommand(Context& ctx, keyspace::ValueType type,
                           std::string_view with_payloads_word);
 

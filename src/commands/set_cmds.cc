@@ -133,7 +133,7 @@ void SRandMember(Context& ctx) { RandomMembersCommand(ctx, ValueType::kSet, "");
 
 // SPOP key [count]: the count is checked before logging; at apply the picks come from an Rng
 // seeded with ctx.random_seed, so every replica and a replay pop the same members. Reads the
-// set whole (O(N)).
+// set up to the last position drawn (PickRandomOrReply).
 bool ParseSPopOrReply(Context& ctx, std::optional<int64_t>* count) {
   if (ctx.argc() == 2) return true;
   int64_t n = 0;
@@ -165,16 +165,14 @@ void SPop(Context& ctx) {
   Collection s;
   if (!OpenSetOrReply(ctx, key, &s)) return;
   if (!s.exists || count == 0) return count ? ctx.reply.SetHeader(0) : ctx.reply.Null();
-  MemberList all;
-  if (!ReadAllOrReply(ctx, key, s, &all)) return;
-  const size_t want = count ? std::min<size_t>(static_cast<size_t>(*count), all.size()) : 1;
   Rng rng(ctx.random_seed);
-  for (size_t i = 0; i < want; ++i) std::swap(all[i], all[i + rng.Uniform(all.size() - i)]);
-  for (size_t i = 0; i < want; ++i) RemoveMember(ctx, key, &s, all[i].first);
+  MemberList popped;
+  if (!PickRandomOrReply(ctx, s, rng, count ? static_cast<uint64_t>(*count) : 1, &popped)) return;
+  for (const auto& m : popped) RemoveMember(ctx, key, &s, m.first);
   StoreHeader(ctx, key, s);
-  if (!count) return ctx.reply.Bulk(all[0].first);
-  ctx.reply.SetHeader(want);
-  for (size_t i = 0; i < want; ++i) ctx.reply.Bulk(all[i].first);
+  if (!count) return popped.empty() ? ctx.reply.Null() : ctx.reply.Bulk(popped[0].first);
+  ctx.reply.SetHeader(popped.size());
+  for (const auto& m : popped) ctx.reply.Bulk(m.first);
 }
 
 // SMOVE source destination member. A missing source answers 0 whatever the destination holds;
