@@ -153,15 +153,45 @@ ServerProcess& SharedServer() {
   return server;
 }
 
-ReplyPtr Command(redisContext* c, const std::vector<std::string>& argv) {
+namespace {
+// An argv as hiredis takes it: pointers and lengths into the strings (which must outlive it).
+struct HiredisArgv {
+  explicit HiredisArgv(const std::vector<std::string>& argv) {
+    for (const auto& a : argv) {
+      ptrs.push_back(a.data());
+      lens.push_back(a.size());
+    }
+  }
+  int argc() const { return static_cast<int>(ptrs.size()); }
   std::vector<const char*> ptrs;
   std::vector<size_t> lens;
-  for (const auto& a : argv) {
-    ptrs.push_back(a.data());
-    lens.push_back(a.size());
-  }
-  void* r = redisCommandArgv(c, static_cast<int>(argv.size()), ptrs.data(), lens.data());
+};
+}  // namespace
+
+ReplyPtr Command(redisContext* c, const std::vector<std::string>& argv) {
+  HiredisArgv a(argv);
+  void* r = redisCommandArgv(c, a.argc(), a.ptrs.data(), a.lens.data());
   return ReplyPtr(static_cast<redisReply*>(r));
+}
+
+std::vector<ReplyPtr> Pipelined(redisContext* c, const std::vector<std::vector<std::string>>& cmds) {
+  for (const auto& argv : cmds) {
+    HiredisArgv a(argv);
+    redisAppendCommandArgv(c, a.argc(), a.ptrs.data(), a.lens.data());
+  }
+  std::vector<ReplyPtr> replies;
+  for (size_t i = 0; i < cmds.size(); ++i) {
+    void* r = nullptr;
+    if (redisGetReply(c, &r) != REDIS_OK) r = nullptr;
+    replies.emplace_back(static_cast<redisReply*>(r));
+  }
+  return replies;
+}
+
+std::string Multibulk(const std::vector<std::string>& argv) {
+  std::string out = "*" + std::to_string(argv.size()) + "\r\n";
+  for (const auto& a : argv) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
+  return out;
 }
 
 std::string Render(const redisReply* r) {

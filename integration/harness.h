@@ -76,6 +76,11 @@ ServerProcess& SharedServer();
 
 // Runs a command given as separate arguments (binary-safe).
 ReplyPtr Command(redisContext* c, const std::vector<std::string>& argv);
+// Sends the commands pipelined (one write, then every reply) and returns the replies in order;
+// a missing reply (connection lost) is a null ReplyPtr.
+std::vector<ReplyPtr> Pipelined(redisContext* c, const std::vector<std::vector<std::string>>& cmds);
+// A command in RESP multibulk form, for RawExchange.
+std::string Multibulk(const std::vector<std::string>& argv);
 // Convenience: the reply as text: status/string/error as-is, integers in decimal, nil as
 // "(nil)", arrays as "[a,b,...]" recursively.
 std::string Render(const redisReply* r);

@@ -849,4 +849,23 @@ TEST_CASE_FIXTURE(Fixture, "OBJECT ENCODING of strings") {
   CHECK(R({"OBJECT", "ENCODING", "s"}) == "raw");
 }
 
+TEST_CASE_FIXTURE(Fixture, "String commands against a hash key answer WRONGTYPE; SET replaces it") {
+  const std::string wrongtype = "WRONGTYPE Operation against a key holding the wrong kind of value";
+  CHECK(R({"HSET", "h", "f", "v"}) == "1");
+  for (const std::vector<std::string>& argv : std::vector<std::vector<std::string>>{
+           {"GET", "h"}, {"GETEX", "h"}, {"GETDEL", "h"}, {"GETSET", "h", "x"},
+           {"APPEND", "h", "x"}, {"STRLEN", "h"}, {"GETRANGE", "h", "0", "-1"},
+           {"SETRANGE", "h", "0", "x"}, {"INCR", "h"}, {"DECRBY", "h", "2"},
+           {"INCRBYFLOAT", "h", "1"}, {"SET", "h", "v", "GET"}}) {
+    CAPTURE(argv[0]);
+    CHECK(R(argv) == wrongtype);
+  }
+  CHECK(R({"MGET", "h", "nokey"}) == "[(nil),(nil)]");
+  CHECK(R({"LCS", "h", "x"}) == "ERR The specified keys must contain string values");
+  CHECK(R({"HGET", "h", "f"}) == "v");  // none of them touched it
+  CHECK(R({"SET", "h", "s"}) == "OK");
+  CHECK(R({"TYPE", "h"}) == "string");
+  CHECK(R({"HGET", "h", "f"}) == wrongtype);
+}
+
 }  // TEST_SUITE

@@ -17,6 +17,21 @@ bool ParseInt64(std::string_view s, int64_t* out) {
   return ec == std::errc() && ptr == s.data() + s.size();
 }
 
+bool ParseScanCursor(const std::string& s, uint64_t* out) {
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long u = std::strtoull(s.c_str(), &end, 10);
+  if (s.empty() || *end != '\0' || errno == ERANGE || s[0] == '-' || s[0] == ' ') {
+    // strtoull refuses these; Redis's fallback accepts a signed 64-bit integer (as unsigned).
+    int64_t v = 0;
+    if (!ParseInt64(s, &v)) return false;
+    *out = static_cast<uint64_t>(v);
+    return true;
+  }
+  *out = u;
+  return true;
+}
+
 bool ParseLongDouble(std::string_view s, long double* out) {
   if (s.empty() || s.size() > 5000 || std::isspace(static_cast<unsigned char>(s[0]))) return false;
   std::string buf(s);

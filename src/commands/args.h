@@ -12,6 +12,8 @@ namespace cairn::commands {
 
 // Redis's string2ll.
 bool ParseInt64(std::string_view s, int64_t* out);
+// A SCAN/HSCAN cursor as Redis's parseScanCursorOrReply reads it: an unsigned 64-bit decimal.
+bool ParseScanCursor(const std::string& s, uint64_t* out);
 // Redis's string2ld/strtold use in INCRBYFLOAT: rejects spaces, empty strings and NaN.
 bool ParseLongDouble(std::string_view s, long double* out);
 bool ParseDouble(std::string_view s, double* out);

@@ -43,12 +43,20 @@ std::vector<int> CommandSpec::KeyPositions(size_t argc) const {
   return keys;
 }
 
+std::vector<int> CommandSpec::KeyPositions(const std::vector<std::string>& argv) const {
+  std::vector<int> keys;
+  ForEachKey(argv, [&](int i) { keys.push_back(i); });
+  return keys;
+}
+
 CommandTable::CommandTable() {
   Add(ConnectionCommands());
   Add(ServerCommands());
   Add(IntrospectionCommands());
   Add(StringCommands());
   Add(KeyCommands());
+  Add(HashCommands());
+  Add(SetCommands());
   Add(TxnCommands());
   Add(FunctionCommands());
 }

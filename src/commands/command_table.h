@@ -3,6 +3,8 @@
 // Built once at start-up; read-only afterwards.
 #pragma once
 
+#include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -52,13 +54,18 @@ struct CommandSpec {
   std::string_view since = "1.0.0";
   std::string_view complexity = "O(1)";
   std::span<const CommandSpec> subcommands = {};
+  // > 0: argv[numkeys_arg] counts the keys right after it (SINTERCARD numkeys key...); first_key
+  // and last_key then name the first of them only, for COMMAND INFO.
+  int numkeys_arg = 0;
 
   bool is_write() const { return (flags & kWrite) != 0; }
   bool ArityOk(size_t argc) const {
     return arity >= 0 ? argc == static_cast<size_t>(arity) : argc >= static_cast<size_t>(-arity);
   }
-  // Key argument positions for an argv of this command.
+  // Key argument positions for an argv of this command (KeyPositions(argc): for commands whose
+  // keys sit at fixed positions, numkeys_arg == 0).
   std::vector<int> KeyPositions(size_t argc) const;
+  std::vector<int> KeyPositions(const std::vector<std::string>& argv) const;
   // Calls fn(position) for each of them, allocating nothing (the per-command path).
   template <typename Fn>
   void ForEachKey(size_t argc, Fn&& fn) const {
@@ -66,6 +73,18 @@ struct CommandSpec {
     const int n = static_cast<int>(argc);
     const int last = last_key < 0 ? n + last_key : last_key;
     for (int i = first_key; i <= last && i < n; i += key_step > 1 ? key_step : 1) fn(i);
+  }
+  // The same for a whole argv, numkeys commands included (a bad count: no keys).
+  template <typename Fn>
+  void ForEachKey(const std::vector<std::string>& argv, Fn&& fn) const {
+    if (numkeys_arg <= 0) return ForEachKey(argv.size(), fn);
+    if (static_cast<size_t>(numkeys_arg) >= argv.size()) return;
+    const std::string& count = argv[numkeys_arg];
+    int64_t n = 0;
+    auto [end, ec] = std::from_chars(count.data(), count.data() + count.size(), n);
+    if (ec != std::errc() || end != count.data() + count.size() || n <= 0) return;
+    const int64_t last = std::min<int64_t>(numkeys_arg + n, static_cast<int64_t>(argv.size()) - 1);
+    for (int64_t i = numkeys_arg + 1; i <= last; ++i) fn(static_cast<int>(i));
   }
 };
 
@@ -104,6 +123,8 @@ std::span<const CommandSpec> ServerCommands();
 std::span<const CommandSpec> IntrospectionCommands();
 std::span<const CommandSpec> StringCommands();
 std::span<const CommandSpec> KeyCommands();
+std::span<const CommandSpec> HashCommands();
+std::span<const CommandSpec> SetCommands();
 std::span<const CommandSpec> TxnCommands();
 std::span<const CommandSpec> FunctionCommands();
 

@@ -26,6 +26,10 @@ struct Context {
   int64_t now_ms;
   int db;          // the database the command works on
   bool applying;   // true when running a logged write
+  // A logged write that picks at random (SPOP) seeds its Rng with this: derived at apply from the
+  // record's log index and the command's place in it, so every replica and every replay draws
+  // the same. 0 outside an apply.
+  uint64_t random_seed = 0;
 
   size_t argc() const { return argv.size(); }
   const std::string& arg(size_t i) const { return argv[i]; }

@@ -92,7 +92,7 @@ size_t Dispatcher::QueueKeyReads(int db, const CommandSpec* spec,
                                  const std::vector<std::string>& argv, bool batch) {
   if (spec->first_key <= 0 || !keyspace_.ReadsStore(db)) return 0;
   size_t queued = 0;
-  spec->ForEachKey(argv.size(), [&](int i) { queued += keyspace_.QueueStoreRead(db, argv[i], !batch) ? 1 : 0; });
+  spec->ForEachKey(argv, [&](int i) { queued += keyspace_.QueueStoreRead(db, argv[i], !batch) ? 1 : 0; });
   return queued;
 }
 
@@ -233,11 +233,16 @@ Outcome Dispatcher::Exec(Session& s, resp::ReplyBuilder& reply, int64_t now_ms,
   return Outcome::kProposed;
 }
 
+uint64_t Dispatcher::RandomSeed(uint64_t log_index, size_t position) {
+  return log_index * 0x9e3779b97f4a7c15ull + position + 1;  // Rng spreads it further
+}
+
 void Dispatcher::RunTransaction(Session& s, const std::vector<std::vector<std::string>>& commands,
                                 int db, int64_t now_ms, bool applying,
-                                resp::ReplyBuilder& reply) {
+                                resp::ReplyBuilder& reply, uint64_t log_index) {
   reply.ArrayHeader(commands.size());
-  for (const auto& argv : commands) {
+  for (size_t position = 0; position < commands.size(); ++position) {
+    const auto& argv = commands[position];
     const CommandSpec* spec = ResolveLogged(argv);
     // Queuing let none of these in; a record that holds one is corrupt.
     if (spec == nullptr || IsTxnControl(spec) || (spec->flags & kNoMulti)) {
@@ -253,7 +258,8 @@ void Dispatcher::RunTransaction(Session& s, const std::vector<std::vector<std::s
       continue;
     }
     s.db = db;  // SELECT reads and sets the session's database
-    Context ctx{s, argv, reply, keyspace_, server_, *spec, table_, now_ms, db, applying};
+    Context ctx{s, argv, reply, keyspace_, server_, *spec, table_, now_ms, db, applying,
+                applying ? RandomSeed(log_index, position) : 0};
     spec->handler(ctx);
     if (spec == select_) db = s.db;
   }
@@ -304,16 +310,18 @@ Status Dispatcher::Apply(std::string_view record, uint64_t index, Session& s,
     if (!WatchedKeysUnchanged(keyspace_, e.watches, e.now_ms)) {
       reply.NullArray();
     } else {
-      RunTransaction(s, e.commands, e.db, e.now_ms, /*applying=*/true, reply);
+      RunTransaction(s, e.commands, e.db, e.now_ms, /*applying=*/true, reply, index);
     }
   } else {
-    for (const auto& argv : e.commands) {
+    for (size_t position = 0; position < e.commands.size(); ++position) {
+      const auto& argv = e.commands[position];
       const CommandSpec* spec = ResolveLogged(argv);
       if (spec == nullptr || !spec->is_write()) {
         reply.Error("ERR corrupt log record");
         continue;
       }
-      Context ctx{s, argv, reply, keyspace_, server_, *spec, table_, e.now_ms, e.db, true};
+      Context ctx{s,      argv, reply, keyspace_, server_, *spec, table_, e.now_ms, e.db, true,
+                  RandomSeed(index, position)};
       spec->handler(ctx);
     }
   }

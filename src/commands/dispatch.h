@@ -79,8 +79,12 @@ class Dispatcher {
   Outcome Exec(Session& s, resp::ReplyBuilder& reply, int64_t now_ms, std::string* effect);
   // Runs a transaction's commands from database `db`, replying with the array of their replies;
   // a queued SELECT changes the database for the commands after it, and for the session.
+  // `log_index`: the record's, when applying (it seeds random_seed); 0 otherwise.
   void RunTransaction(Session& s, const std::vector<std::vector<std::string>>& commands, int db,
-                      int64_t now_ms, bool applying, resp::ReplyBuilder& reply);
+                      int64_t now_ms, bool applying, resp::ReplyBuilder& reply,
+                      uint64_t log_index = 0);
+  // Context::random_seed of the command at `position` in the record at `log_index`.
+  static uint64_t RandomSeed(uint64_t log_index, size_t position);
 
   const CommandTable& table_;
   keyspace::Keyspace& keyspace_;

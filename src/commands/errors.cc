@@ -51,4 +51,9 @@ std::string InvalidExpire(std::string_view command) {
   return "ERR invalid expire time in '" + Lower(command) + "' command";
 }
 
+std::string OutOfRange(int64_t min, int64_t max) {
+  return "ERR value is out of range, must be between " + std::to_string(min) + " and " +
+         std::to_string(max);
+}
+
 }  // namespace cairn::commands::err

@@ -2,6 +2,7 @@
 // way and a test can pin them. Each is the whole line without the leading '-'.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,19 @@ inline constexpr std::string_view kLfuNotSelected =
 inline constexpr std::string_view kLfuSelected =
     "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
     "switching between policies at runtime LRU and LFU data will take some time to adjust.";
+// Hashes.
+inline constexpr std::string_view kHashNotInteger = "ERR hash value is not an integer";
+inline constexpr std::string_view kHashNotFloat = "ERR hash value is not a float";
+inline constexpr std::string_view kNanOrInfinityValue = "ERR value is NaN or Infinity";
+inline constexpr std::string_view kValueOutOfRange = "ERR value is out of range";
+inline constexpr std::string_view kOutOfRangePositive = "ERR value is out of range, must be positive";
+// Sets.
+inline constexpr std::string_view kNumkeysNotPositive = "ERR numkeys should be greater than 0";
+inline constexpr std::string_view kTooManyNumkeys =
+    "ERR Number of keys can't be greater than number of args";
+inline constexpr std::string_view kNegativeLimit = "ERR LIMIT can't be negative";
+// Scans.
+inline constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
 // Transactions.
 inline constexpr std::string_view kMultiNested = "ERR MULTI calls can not be nested";
 inline constexpr std::string_view kExecWithoutMulti = "ERR EXEC without MULTI";
@@ -75,6 +89,8 @@ std::string UnknownSubcommand(std::string_view sub, std::string_view container);
 // A known subcommand with arguments it does not take (Redis's addReplySubcommandSyntaxError).
 std::string SubcommandSyntax(std::string_view sub, std::string_view container);
 std::string InvalidExpire(std::string_view command);
+// "ERR value is out of range, must be between <min> and <max>" (getRangeLongFromObjectOrReply).
+std::string OutOfRange(int64_t min, int64_t max);
 // "ERR Unsupported option <opt>" (EXPIRE family flags).
 inline std::string UnsupportedOption(std::string_view option) {
   return "ERR Unsupported option " + std::string(option);

@@ -167,7 +167,7 @@ void CommandGetKeys(Context& ctx) {
   if (!spec->ArityOk(argv.size())) {
     return ctx.reply.Error("ERR Invalid number of arguments specified for command");
   }
-  std::vector<int> keys = spec->KeyPositions(argv.size());
+  std::vector<int> keys = spec->KeyPositions(argv);
   if (keys.empty()) return ctx.reply.Error("ERR The command has no key arguments");
   ctx.reply.ArrayHeader(keys.size());
   for (int k : keys) ctx.reply.Bulk(argv[k]);

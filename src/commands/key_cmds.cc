@@ -1,5 +1,5 @@
 // Generic key family: DEL, UNLINK, EXISTS, TOUCH, TYPE, KEYS, SCAN, RANDOMKEY, the EXPIRE and
-// TTL families, PERSIST, RENAME, RENAMENX, COPY, MOVE and OBJECT.
+// TTL families, PERSIST, RENAME, RENAMENX, COPY, MOVE, OBJECT and MEMORY USAGE.
 //
 // Writes follow dispatch.cc's contract: a pure validator (the same parse the handler runs) keeps
 // bad syntax out of the log, and the handler runs at apply time with the entry's now_ms and db,
@@ -11,6 +11,7 @@
 #include "commands/errors.h"
 #include "commands/expire_args.h"
 #include "commands/lookup.h"
+#include "keyspace/encoding.h"
 
 namespace cairn::commands {
 namespace {
@@ -81,18 +82,7 @@ void Keys(Context& ctx) {
 
 void Scan(Context& ctx) {
   uint64_t cursor = 0;
-  {
-    const std::string& c = ctx.arg(1);
-    int64_t v = 0;
-    // Redis reads the cursor as unsigned 64-bit.
-    char* end = nullptr;
-    errno = 0;
-    unsigned long long u = std::strtoull(c.c_str(), &end, 10);
-    if (c.empty() || *end != '\0' || errno == ERANGE || c[0] == '-' || c[0] == ' ') {
-      if (!ParseInt64(c, &v)) return ctx.reply.Error("ERR invalid cursor");
-    }
-    cursor = u;
-  }
+  if (!ParseScanCursor(ctx.arg(1), &cursor)) return ctx.reply.Error(err::kInvalidCursor);
   int64_t count = 10;
   std::optional<std::string> pattern;
   std::optional<std::string> type;
@@ -242,24 +232,52 @@ void Persist(Context& ctx) {
 
 // --- RENAME, RENAMENX, COPY, MOVE: a key's entry placed under another name or database. ---
 
-// A string's entry holds its whole value; a collection's members are records the keyspace
-// interface cannot yet re-key, so those types are refused rather than copied half-way.
+// A string's entry holds its whole value; a hash's fields and a set's members are member records
+// keyed by its name, which are copied one by one (O(members), where Redis's RENAME and MOVE are
+// O(1)). The types with no family yet are refused rather than copied half-way.
 bool RelocatableOrReply(Context& ctx, const Entry& e) {
-  if (e.type == ValueType::kString) return true;
+  if (e.type == ValueType::kString || e.type == ValueType::kHash || e.type == ValueType::kSet) {
+    return true;
+  }
   ctx.reply.Error(err::kCannotRelocateCollection);
   return false;
 }
 
-// Copies `e` (expiry included) to (db, key), replacing whatever is there.
-void PutCopy(Context& ctx, int db, std::string_view key, const Entry& e) {
+// The source of a copy: where the entry was found, and the entry (its version names its members).
+struct CopySource {
+  int db;
+  std::string_view key;
+  const Entry& entry;
+};
+
+// Copies the source's members to the collection now at (db, key), a page at a time.
+void CopyMembers(Context& ctx, const CopySource& from, int db, std::string_view key) {
+  auto dst = ctx.keyspace.FindMeta(db, key, ctx.now_ms);
+  if (!dst.ok() || *dst == nullptr) return;
+  const uint64_t version = (*dst)->version;
+  std::string start;
+  for (;;) {
+    auto page = ctx.keyspace.ScanMembers(from.db, from.key, from.entry.version, start, 1024);
+    if (!page.ok()) return;  // the read error fails the apply: the keyspace rolls it back
+    for (const auto& [member, payload] : page->members) {
+      ctx.keyspace.PutMember(db, key, version, member, payload);
+    }
+    if (!page->next.has_value()) return;
+    start = std::move(*page->next);
+  }
+}
+
+// Copies the source (expiry and members included) to (db, key), replacing whatever is there.
+void PutCopy(Context& ctx, const CopySource& from, int db, std::string_view key) {
   Entry copy;
-  copy.type = e.type;
-  copy.expire_at_ms = e.expire_at_ms;
-  copy.value = e.value;
+  copy.type = from.entry.type;
+  copy.expire_at_ms = from.entry.expire_at_ms;
+  copy.value = from.entry.value;
   // Put keeps a replaced key's version when the type matches; delete first so the destination
   // starts as a new key, as Redis's dbDelete + dbAdd does.
   ctx.keyspace.Delete(db, key);
   ctx.keyspace.Put(db, key, std::move(copy));
+  if (from.entry.type != ValueType::kString) CopyMembers(ctx, from, db, key);
 }
 
 void RenameGeneric(Context& ctx, bool only_if_missing) {
@@ -276,7 +294,7 @@ void RenameGeneric(Context& ctx, bool only_if_missing) {
     if (!LookupMetaOrReply(ctx, dst, &existing)) return;
     if (existing != nullptr) return ctx.reply.Integer(0);
   }
-  PutCopy(ctx, ctx.db, dst, moving);
+  PutCopy(ctx, CopySource{ctx.db, src, moving}, ctx.db, dst);
   ctx.keyspace.Delete(ctx.db, src);
   if (only_if_missing) return ctx.reply.Integer(1);
   ctx.reply.Ok();
@@ -342,7 +360,7 @@ void Copy(Context& ctx) {
   const Entry* existing = nullptr;
   if (!LookupMetaInDbOrReply(ctx, r.db, ctx.arg(2), &existing)) return;
   if (existing != nullptr && !r.replace) return ctx.reply.Integer(0);
-  PutCopy(ctx, r.db, ctx.arg(2), source);
+  PutCopy(ctx, CopySource{ctx.db, ctx.arg(1), source}, r.db, ctx.arg(2));
   ctx.reply.Integer(1);
 }
 
@@ -371,7 +389,7 @@ void Move(Context& ctx) {
   const Entry* existing = nullptr;
   if (!LookupMetaInDbOrReply(ctx, db, ctx.arg(1), &existing)) return;
   if (existing != nullptr) return ctx.reply.Integer(0);
-  PutCopy(ctx, db, ctx.arg(1), moving);
+  PutCopy(ctx, CopySource{ctx.db, ctx.arg(1), moving}, db, ctx.arg(1));
   ctx.keyspace.Delete(ctx.db, ctx.arg(1));
   ctx.reply.Integer(1);
 }
@@ -408,8 +426,9 @@ bool ObjectLookupOrReply(Context& ctx, const Entry** e) {
 void ObjectEncoding(Context& ctx) {
   const Entry* e = nullptr;
   if (!ObjectLookupOrReply(ctx, &e)) return;
-  // Collections: their families own their layout; Cairn reports Redis's small-size encoding.
-  ctx.reply.Bulk(e->type == ValueType::kString ? StringEncoding(e->value) : "listpack");
+  // Collections: Cairn reports the encoding Redis would use (CollectionEncoding).
+  ctx.reply.Bulk(e->type == ValueType::kString ? StringEncoding(e->value)
+                                               : CollectionEncoding(ctx, *e));
 }
 
 void ObjectFreq(Context& ctx) {
@@ -467,6 +486,62 @@ void ObjectHelp(Context& ctx) {
 
 void ContainerArity(Context& ctx) { ctx.reply.Error(err::WrongArity(ctx.spec.name)); }
 
+// --- MEMORY USAGE key [SAMPLES count] ---
+
+// An estimate in bytes, as Redis's is: the key and its entry, plus for a collection the mean size
+// of its first `samples` members (5 unless given; 0: all) times its size. Cairn's real cost per
+// member is its record (LevelDB) and, when hot, its tier node.
+void MemoryUsage(Context& ctx) {
+  constexpr int64_t kEntryBytes = 48;   // a tier node's fixed part
+  constexpr int64_t kMemberBytes = 32;  // a member record's fixed part (tag, ns, length, version)
+  int64_t samples = 5;
+  for (size_t i = 3; i < ctx.argc(); ++i) {
+    if (!EqualsIgnoreCase(ctx.arg(i), "SAMPLES") || i + 1 >= ctx.argc()) {
+      return ctx.reply.Error(err::kSyntax);
+    }
+    if (!ParseInt64(ctx.arg(++i), &samples)) return ctx.reply.Error(err::kNotInteger);
+    if (samples < 0) return ctx.reply.Error(err::kSyntax);
+    if (samples == 0) samples = INT64_MAX;
+  }
+  const std::string& key = ctx.arg(2);
+  const Entry* e = nullptr;
+  if (!LookupOrReply(ctx, key, &e)) return;
+  if (e == nullptr) return ctx.reply.Null();
+  int64_t bytes = kEntryBytes + static_cast<int64_t>(key.size() + e->value.size());
+  keyspace::CollectionHeader h;
+  if (e->type == ValueType::kString || !keyspace::DecodeCollectionHeader(e->value, &h).ok() ||
+      h.size == 0) {
+    return ctx.reply.Integer(bytes);
+  }
+  const uint64_t version = e->version;
+  const size_t want = static_cast<size_t>(std::min<int64_t>(samples, 1024));
+  auto page = ctx.keyspace.ScanMembers(ctx.db, key, version, "", want);
+  if (!page.ok() || page->members.empty()) return ctx.reply.Integer(bytes);
+  int64_t sampled = 0;
+  for (const auto& [member, payload] : page->members) {
+    sampled += kMemberBytes + static_cast<int64_t>(key.size() + member.size() + payload.size());
+  }
+  const auto n = static_cast<int64_t>(page->members.size());
+  ctx.reply.Integer(bytes + sampled / n * static_cast<int64_t>(h.size));
+}
+
+void MemoryHelp(Context& ctx) {
+  static constexpr std::string_view kLines[] = {
+      "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "USAGE <key> [SAMPLES <count>]",
+      "    Return memory in bytes used by <key> and its value. Nested values are",
+      "    sampled up to <count> times (default: 5, 0 means sample all).",
+      "HELP",
+      "    Prints this help.",
+  };
+  ctx.reply.SimpleArray(kLines);
+}
+
+constexpr CommandSpec kMemorySubcommands[] = {
+    {"memory|usage", -3, kReadOnly, 2, 2, 1, MemoryUsage, nullptr, "server", "Estimates the memory usage of a key.", "4.0.0", "O(N) where N is the number of samples."},
+    {"memory|help", 2, kLoading | kStale, 0, 0, 0, MemoryHelp, nullptr, "server", "Returns helpful text about the different subcommands.", "4.0.0"},
+};
+
 constexpr CommandSpec kObjectSubcommands[] = {
     {"object|encoding", 3, kReadOnly, 2, 2, 1, ObjectEncoding, nullptr, "generic", "Returns the internal encoding of a Redis object.", "2.2.3"},
     {"object|freq", 3, kReadOnly, 2, 2, 1, ObjectFreq, nullptr, "generic", "Returns the logarithmic access frequency counter of a Redis object.", "4.0.0"},
@@ -497,6 +572,7 @@ constexpr CommandSpec kKeyCommands[] = {
     {"copy", -3, kWrite | kDenyOom, 1, 2, 1, Copy, ValidateCopy, "generic", "Copies the value of a key to a new key.", "6.2.0", "O(N)"},
     {"move", 3, kWrite | kFast, 1, 1, 1, Move, ValidateMove, "generic", "Moves a key to another database.", "1.0.0"},
     {"object", -2, 0, 0, 0, 0, ContainerArity, nullptr, "generic", "A container for object introspection commands.", "2.2.3", "Depends on subcommand.", kObjectSubcommands},
+    {"memory", -2, 0, 0, 0, 0, ContainerArity, nullptr, "server", "A container for memory diagnostics commands.", "4.0.0", "Depends on subcommand.", kMemorySubcommands},
     {"scan", -2, kReadOnly, 0, 0, 0, Scan, nullptr, "generic", "Iterates over the key names in the database.", "2.8.0", "O(1) for every call. O(N) for a complete iteration."},
 };
 

@@ -1,7 +1,9 @@
 // Typed lookups over the keyspace, with Redis's error replies.
 #include "commands/lookup.h"
 
+#include "commands/args.h"
 #include "commands/errors.h"
+#include "keyspace/encoding.h"
 
 namespace cairn::commands {
 
@@ -43,6 +45,37 @@ bool LookupTypedOrReply(Context& ctx, std::string_view key, keyspace::ValueType 
     return false;
   }
   return true;
+}
+
+namespace {
+int64_t ConfigInt(Context& ctx, std::string_view name, int64_t missing) {
+  auto pairs = ctx.server.ConfigGet(name);
+  int64_t v = 0;
+  if (pairs.empty() || !ParseInt64(pairs.front().second, &v)) return missing;
+  return v;
+}
+}  // namespace
+
+// Redis 7.2's choices: a hash is listpack while small enough; a set is intset while every
+// member was an integer and it is small enough for that, else listpack while small enough.
+std::string_view CollectionEncoding(Context& ctx, const keyspace::Entry& e) {
+  using keyspace::ValueType;
+  if (e.type != ValueType::kHash && e.type != ValueType::kSet) return "listpack";
+  keyspace::CollectionHeader h;
+  if (!keyspace::DecodeCollectionHeader(e.value, &h).ok()) return "hashtable";
+  const bool set = e.type == ValueType::kSet;
+  auto at_most = [&](uint64_t v, std::string_view name, int64_t fallback) {
+    return v <= static_cast<uint64_t>(ConfigInt(ctx, name, fallback));
+  };
+  if (set && !(h.flags & keyspace::kHeaderNonInteger) &&
+      at_most(h.peak_size, "set-max-intset-entries", 512)) {
+    return "intset";
+  }
+  const bool small =
+      at_most(h.peak_size, set ? "set-max-listpack-entries" : "hash-max-listpack-entries",
+              set ? 128 : 512) &&
+      at_most(h.peak_bytes, set ? "set-max-listpack-value" : "hash-max-listpack-value", 64);
+  return small ? "listpack" : "hashtable";
 }
 
 void PutString(Context& ctx, std::string_view key, std::string value, int64_t expire_at_ms) {

@@ -19,6 +19,13 @@ bool LookupMetaInDbOrReply(Context& ctx, int db, std::string_view key,
 bool LookupTypedOrReply(Context& ctx, std::string_view key, keyspace::ValueType type,
                         const keyspace::Entry** entry);
 
+// OBJECT ENCODING's answer for a collection, by Redis's thresholds as configured now
+// (hash-max-listpack-entries / -value, set-max-intset-entries, set-max-listpack-entries /
+// -value), against the most members and the longest member or payload it ever held: intset,
+// listpack or hashtable ("listpack" for the types with no family yet). Cairn stores every size
+// the same way; only the name follows Redis.
+std::string_view CollectionEncoding(Context& ctx, const keyspace::Entry& e);
+
 // Writes a string value, keeping or replacing its expiry. Only inside an apply.
 void PutString(Context& ctx, std::string_view key, std::string value, int64_t expire_at_ms);
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "commands/session.h"
+#include "common/rng.h"
 #include "common/status.h"
 
 namespace cairn::commands {
@@ -68,6 +69,9 @@ class ServerApi {
   virtual void SetActiveExpire(bool on) = 0;
   // A line for the server's log (DEBUG LOG: Redis's test suite marks each test's start with it).
   virtual void LogLine(std::string_view line) = 0;
+  // The node's random source for read-only commands that pick at random (HRANDFIELD): seeded,
+  // owned by the node. Never for writes: what a write applies must not depend on it.
+  virtual Rng& ReadRng() = 0;
 };
 
 }  // namespace cairn::commands

@@ -470,6 +470,7 @@ void DurableKeyspace::BeginApply(uint64_t log_index, int64_t now_ms) {
   mark_.flushed = pending_->flushed.size();
   mark_.flushed_all = pending_->flushed_all;
   undo_.clear();
+  member_undo_.clear();
 }
 
 void DurableKeyspace::DeleteExpiryRecord(uint64_t ns, std::string_view key, int64_t expire_at_ms) {
@@ -502,7 +503,8 @@ void DurableKeyspace::Put(int db, std::string_view key, Entry entry) {
       DeleteExpiryRecord(d.ns, key, old->expire_at_ms);
       --d.counters.expires;
     }
-    if (old->type == entry.type) {
+    // An expired collection starts afresh: its members go with its version.
+    if (old->type == entry.type && !(IsCollection(old->type) && old->ExpiredAt(apply_now_ms_))) {
       entry.version = old->version;
     } else {
       ForgetVersion(d.ns, key, *old);
@@ -663,6 +665,14 @@ Status DurableKeyspace::Encode(Pending* p) {
       p->batch.Delete(MetaKey(slot->ns, slot->key()));
     }
   }
+  for (const auto& [k, v] : p->members) {
+    if (p->IsFlushed(DecodeBigEndian64(k.data() + 1))) continue;  // 'D' ns:be64 ...
+    if (v.has_value()) {
+      p->batch.Put(k, EncodeMemberValue(*v));
+    } else {
+      p->batch.Delete(k);
+    }
+  }
   p->encoded = true;
   return Status::Ok();
 }
@@ -675,7 +685,10 @@ void DurableKeyspace::PublishWritten() {
   if (p.flushed_all) {
     tier_.Clear();
   } else {
-    for (uint64_t ns : p.flushed) tier_.EraseNamespace(ns);
+    for (uint64_t ns : p.flushed) {
+      tier_.EraseNamespace(ns);
+      tier_.EraseNamespace(MemberTierNs(ns));
+    }
   }
   orphans_.insert(orphans_.end(), p.flushed.begin(), p.flushed.end());
   for (auto& [item, in_wheel] : p.new_expiries) {
@@ -692,6 +705,7 @@ void DurableKeyspace::PublishWritten() {
   in_flight_bytes_ = 0;
   in_flight_written_ = true;
   drain_next_ = 0;
+  member_drain_ = p.members.begin();
 }
 
 // Moves up to `max` written entries into the tier; the last step lets in_flight_ go. Entries
@@ -712,6 +726,8 @@ void DurableKeyspace::DrainWritten(size_t max) {
     }
   }
   if (drain_next_ < p.overlay.capacity()) return;
+  DrainMembers(&max);
+  if (member_drain_ != p.members.end()) return;
   in_flight_written_ = false;
   BumpStoreEpoch();  // its keys leave the overlay; the tier may not have kept them
   if (!writer_.joinable()) {
@@ -746,6 +762,17 @@ void DurableKeyspace::RollbackEntry() {
     }
   }
   undo_.clear();
+  for (auto u = member_undo_.rbegin(); u != member_undo_.rend(); ++u) {
+    auto it = pending_->members.find(u->key);
+    pending_->member_bytes -= MemberBytes(u->key, it->second);
+    if (u->existed) {
+      pending_->member_bytes += MemberBytes(u->key, u->before);
+      it->second = std::move(u->before);
+    } else {
+      pending_->members.erase(it);
+    }
+  }
+  member_undo_.clear();
 }
 
 // Writes every pending entry to LevelDB on the calling thread, after any write in flight.
@@ -866,6 +893,7 @@ Status DurableKeyspace::CommitApply() {
     return apply_status_;
   }
   undo_.clear();
+  member_undo_.clear();
   applied_index_ = apply_index_;
   ++pending_->entries;
   ++applies_since_drain_;
@@ -875,7 +903,7 @@ Status DurableKeyspace::CommitApply() {
     if (pending_->bytes() < WriteBehindLimit()) return Status::Ok();
     s = WriteBehindStep();
   } else if (in_group_ && pending_->entries < kMaxGroupEntries &&
-             pending_->batch.ApproximateBytes() < kMaxGroupBytes) {
+             pending_->batch.ApproximateBytes() + pending_->member_bytes < kMaxGroupBytes) {
     return Status::Ok();
   } else {
     s = WritePending();
@@ -977,6 +1005,7 @@ Status DurableKeyspace::CollectVersions(size_t max_records, EngineBatch* batch, 
           break;
         }
         batch->Delete(it.key());
+        tier_.Erase(MemberTierNs(ref.ns), it.key());  // score keys are never there: a no-op
         ++*done;
       }
       CAIRN_RETURN_IF_ERROR(it.status());
@@ -1014,7 +1043,9 @@ Result<size_t> DurableKeyspace::CollectGarbage(size_t max_records) {
     CAIRN_RETURN_IF_ERROR(engine_->Write(&batch, /*sync=*/false));
   }
   orphans_.erase(orphans_.begin(), orphans_.begin() + finished_namespaces);
-  if (done < max_records) {
+  // Not while a written set drains into the tier: it may hold members of a version collected
+  // here, which the tier would then keep (never read again, but never freed without a budget).
+  if (done < max_records && in_flight_ == nullptr) {
     EngineBatch versions;
     CAIRN_RETURN_IF_ERROR(CollectVersions(max_records, &versions, &done));
     if (!versions.empty()) {

@@ -31,6 +31,13 @@
 // loses nothing from memory: the entries stay pending, the write is retried by the next
 // trigger, and the error comes back from EndGroup / Flush (CommitApply outside a group).
 //
+// Collection members ('D' records) take the same path under their own keys: pending ones in an
+// ordered map per pending set (Pending::members, encoded MemberKey -> payload or a deletion), so
+// that a walk of one collection (ScanMembers) merges the pending sets with a LevelDB iterator;
+// written ones drain into the tier under MemberTierNs(ns), keyed by the encoded member key, and
+// a point read (GetMember) goes pending sets -> tier -> one LevelDB Get, never a walk. Reads of
+// members that miss memory are made on the loop thread (QueueStoreRead covers metadata only).
+//
 // Databases are logical names for physical namespaces: FLUSHDB/FLUSHALL point a database at a
 // fresh namespace and SWAPDB swaps two mapping records, all O(1) and atomic in the apply's batch.
 // CollectGarbage deletes the records of orphaned namespaces and collection versions in bounded
@@ -53,6 +60,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <memory_resource>
 #include <mutex>
@@ -103,6 +111,10 @@ class DurableKeyspace final : public Keyspace {
   Result<const Entry*> FindMeta(int db, std::string_view key, int64_t now_ms) override;
   uint64_t Size(int db) const override { return working_.dbs[db].counters.keys; }
   Result<ScanPage> Scan(int db, uint64_t cursor, size_t count, int64_t now_ms) override;
+  Result<std::optional<std::string>> GetMember(int db, std::string_view key, uint64_t version,
+                                               std::string_view member) override;
+  Result<MemberPage> ScanMembers(int db, std::string_view key, uint64_t version,
+                                 std::string_view from, size_t count) override;
   std::vector<DueExpiry> TakeDueExpiries(int64_t now_ms, size_t count) override;
   uint64_t DbChangeIndex(int db) const override { return working_.db_change_index[db]; }
   void PrefetchIndex(int db, uint64_t key_hash) const override;
@@ -121,6 +133,10 @@ class DurableKeyspace final : public Keyspace {
   void FlushDb(int db) override;
   void FlushAll() override;
   void SwapDb(int a, int b) override;
+  void PutMember(int db, std::string_view key, uint64_t version, std::string_view member,
+                 std::string_view payload) override;
+  void DeleteMember(int db, std::string_view key, uint64_t version,
+                    std::string_view member) override;
   Status CommitApply() override;
 
   uint64_t applied_index() const override { return applied_index_; }
@@ -201,6 +217,9 @@ class DurableKeyspace final : public Keyspace {
     Overlay overlay;
     uint64_t overlay_bytes = 0;  // SlotBytes of every overlay slot
     EngineBatch batch;           // records other than the overlay's metadata records
+    // Member records: encoded MemberKey -> payload, or nullopt for a deletion; in key order.
+    std::map<std::string, std::optional<std::string>, std::less<>> members;
+    uint64_t member_bytes = 0;  // MemberBytes of each
     std::vector<PendingExpiry> new_expiries;
     std::vector<uint64_t> flushed;  // namespaces of databases flushed by these entries
     bool flushed_all = false;
@@ -212,7 +231,9 @@ class DurableKeyspace final : public Keyspace {
     bool encoded = false;
 
     bool IsFlushed(uint64_t ns) const;
-    uint64_t bytes() const { return overlay_bytes + (batch.empty() ? 0 : batch.ApproximateBytes()); }
+    uint64_t bytes() const {
+      return overlay_bytes + member_bytes + (batch.empty() ? 0 : batch.ApproximateBytes());
+    }
   };
 
   // The entry as of the apply in progress (overlay, then tier, then LevelDB), expired or not.
@@ -239,6 +260,19 @@ class DurableKeyspace final : public Keyspace {
   // `slot`: the key's slot in pending_->overlay, or nullptr to add one.
   void SetOverlay(Slot* slot, uint64_t ns, std::string_view key, std::optional<Entry> entry);
   void RollbackEntry();
+  // GetMember and ScanMembers; a failure inside an apply fails the apply (FailApply).
+  Result<std::optional<std::string>> LookupMember(int db, std::string_view key, uint64_t version,
+                                                  std::string_view member);
+  Result<MemberPage> WalkMembers(int db, std::string_view key, uint64_t version,
+                                 std::string_view from, size_t count);
+  void FailApply(const Status& s);
+  // Members: the tier keeps them apart from metadata, under a namespace no database uses.
+  static uint64_t MemberTierNs(uint64_t ns) { return ns | (uint64_t{1} << 63); }
+  static uint64_t MemberBytes(std::string_view member_key, const std::optional<std::string>& v);
+  // The newest pending record of an encoded member key (nullptr: none pending).
+  const std::optional<std::string>* FindPendingMember(std::string_view member_key) const;
+  void SetMember(std::string member_key, std::optional<std::string> payload);
+  void DrainMembers(size_t* max);
   Status WritePending();
   bool WriteBehind() const { return options_.write_behind_bytes != 0; }
   // Write-behind writes are synced (on the writer thread, mostly): each one is a checkpoint the
@@ -336,6 +370,8 @@ class DurableKeyspace final : public Keyspace {
   uint64_t in_flight_bytes_ = 0;  // its pending_bytes() share, fixed at Freeze
   bool in_flight_written_ = false;  // in LevelDB; its entries are being moved into the tier
   size_t drain_next_ = 0;  // the next of them: an index into its overlay's slots
+  // The next of its member records to drain, once its slots are done.
+  std::map<std::string, std::optional<std::string>, std::less<>>::const_iterator member_drain_;
   bool writer_busy_ = false;       // loop thread's view: handed to writer_, not collected yet
   std::thread writer_;
   std::mutex writer_mu_;
@@ -362,6 +398,13 @@ class DurableKeyspace final : public Keyspace {
     std::optional<PendingEntry> before;
   };
   std::vector<OverlayUndo> undo_;
+  // Member records the apply in progress changed, oldest first, with what they held before.
+  struct MemberUndo {
+    std::string key;
+    bool existed;
+    std::optional<std::string> before;
+  };
+  std::vector<MemberUndo> member_undo_;
 
   Entry scratch_;          // an entry just read from LevelDB
   Entry pending_scratch_;  // a pending entry, as Lookup returns it

@@ -210,6 +210,26 @@ Status DecodeMetaHeader(std::string_view v, ValueType* type, int64_t* expire_at_
   return Status::Ok();
 }
 
+std::string EncodeCollectionHeader(const CollectionHeader& h) {
+  std::string out;
+  PutVarint64(&out, h.size);
+  PutVarint64(&out, h.peak_size);
+  PutVarint64(&out, h.peak_bytes);
+  PutVarint64(&out, h.flags);
+  return out;
+}
+
+Status DecodeCollectionHeader(std::string_view v, CollectionHeader* h) {
+  *h = CollectionHeader{};
+  if (v.empty()) return Status::Ok();
+  if (!GetVarint64(&v, &h->size) || !GetVarint64(&v, &h->peak_size) ||
+      !GetVarint64(&v, &h->peak_bytes) || !GetVarint64(&v, &h->flags) || !v.empty() ||
+      h->size > h->peak_size) {
+    return Corrupt("collection header");
+  }
+  return Status::Ok();
+}
+
 std::string MemberPrefix(uint64_t ns, std::string_view key, uint64_t version) {
   std::string k = Start(RecordTag::kMember);
   AppendKeyVersion(&k, ns, key, version);

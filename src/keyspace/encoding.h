@@ -23,10 +23,17 @@
 //        a deleted/replaced collection version whose member records GC must delete.
 //   tag 'M' metadata     'M' ns:be64 hash:be64 key           -> fmt type:u8 varint(expire_at_ms)
 //                                                               varint(version) varint(mod_index)
-//                                                               value bytes (strings; rest of it)
+//                                                               value bytes (rest of it)
 //        hash = StableHash64(key): a SCAN cursor is the next hash to visit, so it survives writes.
+//        value bytes: a string's value; a collection's header (EncodeCollectionHeader):
+//        varint(members) varint(peak members) varint(peak member bytes) varint(flags), so HLEN
+//        and SCARD are O(1) and OBJECT ENCODING follows Redis's one-way conversions (intset ->
+//        listpack -> hashtable) without a walk. flags bit 0: a non-integer member was added.
+//        (Added with the hash family; no earlier store held a collection record, so the store
+//        format stays 1.)
 //   tag 'D' member       'D' ns:be64 klen:be32 key ver:be64 member -> fmt payload
-//        one record per hash field / set member / zset member (payload: its score) / list item
+//        one record per hash field (payload: its value) / set member / zset member (payload:
+//        its score) / list item
 //        (member: be64 position biased by 2^63). Keyed by version: deleting or retyping a
 //        collection is O(1) (a new version), the old version's records go to GC via 'G'.
 //   tag 'Z' zset score   'Z' ns:be64 klen:be32 key ver:be64 score:be64 member -> fmt
@@ -114,7 +121,17 @@ Status DecodeMetaValue(std::string_view v, Entry* e);
 // Reads only the header (type, expiry), for SCAN and GC that do not need the value.
 Status DecodeMetaHeader(std::string_view v, ValueType* type, int64_t* expire_at_ms);
 
-// --- Collections: members and the score index. ---
+// --- Collections: the header in the metadata value, members and the score index. ---
+inline constexpr uint64_t kHeaderNonInteger = 1;  // a member that is not an integer was added
+struct CollectionHeader {
+  uint64_t size = 0;        // members now (HLEN)
+  uint64_t peak_size = 0;   // most members this version ever held
+  uint64_t peak_bytes = 0;  // longest member or payload this version was ever given
+  uint64_t flags = 0;       // kHeader* bits, sticky for the version
+};
+std::string EncodeCollectionHeader(const CollectionHeader& h);
+// An empty value is an empty header.
+Status DecodeCollectionHeader(std::string_view v, CollectionHeader* h);
 std::string MemberPrefix(uint64_t ns, std::string_view key, uint64_t version);
 std::string MemberKey(uint64_t ns, std::string_view key, uint64_t version, std::string_view member);
 // Extracts the member from a member key whose prefix is `prefix` (from MemberPrefix).

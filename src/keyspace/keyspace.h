@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -43,6 +44,12 @@ struct Entry {
   std::string value;         // strings: the value itself
 
   bool ExpiredAt(int64_t now_ms) const { return expire_at_ms != 0 && expire_at_ms <= now_ms; }
+};
+
+// A page of a collection's members, in member byte order.
+struct MemberPage {
+  std::vector<std::pair<std::string, std::string>> members;  // (member, payload)
+  std::optional<std::string> next;  // the first member not returned; nullopt: none is left
 };
 
 struct ScanPage {
@@ -117,6 +124,22 @@ class Keyspace {
   // Stops the reader threads (before whatever their notification wakes goes away).
   virtual void StopStoreReads() {}
 
+  // --- Collection members (hash fields; later set and zset members, list items). A collection's
+  // members belong to its Entry::version, so deleting, retyping, expiring or flushing the key
+  // drops them in O(1) (a durable keyspace collects the records in the background). `version` is
+  // the version Find returns for (db, key) now: an older version's members may still be read
+  // until they are collected, so callers never ask for one. Inside an apply, a failed member
+  // read fails the apply as a failed lookup in Put does: the entry has no effect.
+  // The member's payload (a hash field's value), or nullopt. Does not walk the collection.
+  virtual Result<std::optional<std::string>> GetMember(int db, std::string_view key,
+                                                       uint64_t version,
+                                                       std::string_view member) = 0;
+  // Up to `count` members (count > 0) from `from` on (inclusive), in member byte order, as of
+  // the apply in progress; every member present for the whole walk is returned exactly once by
+  // a walk that follows `next`.
+  virtual Result<MemberPage> ScanMembers(int db, std::string_view key, uint64_t version,
+                                         std::string_view from, size_t count) = 0;
+
   // --- Writes, only inside an apply. ---
   // Opens a group of applies (not nested; see above). Outside a group each apply is written on
   // its own at CommitApply.
@@ -126,8 +149,16 @@ class Keyspace {
   virtual Status EndGroup() = 0;
   virtual void BeginApply(uint64_t log_index, int64_t now_ms) = 0;
   // Creates or replaces the key. type/expire_at_ms/value come from `entry`; version and mod_index
-  // are set here.
+  // are set here: a key replaced by one of the same type keeps its version (and so a
+  // collection's members), unless it is a collection past its expiry, which starts afresh.
   virtual void Put(int db, std::string_view key, Entry entry) = 0;
+  // Sets or removes one member of the collection (db, key) at `version`: the version the key has
+  // in this apply (after its Put, for a new key). Nothing else changes: the caller keeps the
+  // collection's own entry (its member count) up to date with Put.
+  virtual void PutMember(int db, std::string_view key, uint64_t version, std::string_view member,
+                         std::string_view payload) = 0;
+  virtual void DeleteMember(int db, std::string_view key, uint64_t version,
+                            std::string_view member) = 0;
   // Returns whether the key existed (expired or not).
   virtual bool Delete(int db, std::string_view key) = 0;
   virtual void FlushDb(int db) = 0;

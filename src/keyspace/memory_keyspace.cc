@@ -60,6 +60,56 @@ void MemoryKeyspace::BeginApply(uint64_t log_index, int64_t now_ms) {
   CAIRN_ASSERT(!in_apply_);
   in_apply_ = true;
   apply_index_ = log_index;
+  apply_now_ms_ = now_ms;
+}
+
+std::string MemoryKeyspace::MemberKey(uint64_t version, std::string_view member) {
+  std::string k;
+  PutBigEndian64(&k, version);
+  k.append(member);
+  return k;
+}
+
+void MemoryKeyspace::DropMembers(const Entry& e) {
+  if (e.type == ValueType::kString) return;
+  members_.erase(members_.lower_bound(MemberKey(e.version, "")),
+                 members_.lower_bound(MemberKey(e.version + 1, "")));
+}
+
+Result<std::optional<std::string>> MemoryKeyspace::GetMember(int, std::string_view,
+                                                             uint64_t version,
+                                                             std::string_view member) {
+  auto it = members_.find(MemberKey(version, member));
+  if (it == members_.end()) return std::optional<std::string>();
+  return std::optional<std::string>(it->second);
+}
+
+Result<MemberPage> MemoryKeyspace::ScanMembers(int, std::string_view, uint64_t version,
+                                               std::string_view from, size_t count) {
+  MemberPage page;
+  const std::string end = MemberKey(version + 1, "");
+  auto it = members_.lower_bound(MemberKey(version, from));
+  for (; it != members_.end() && it->first < end; ++it) {
+    std::string_view member = std::string_view(it->first).substr(8);
+    if (page.members.size() >= count) {
+      page.next = std::string(member);
+      break;
+    }
+    page.members.emplace_back(member, it->second);
+  }
+  return page;
+}
+
+void MemoryKeyspace::PutMember(int, std::string_view, uint64_t version, std::string_view member,
+                               std::string_view payload) {
+  CAIRN_ASSERT(in_apply_);
+  members_.insert_or_assign(MemberKey(version, member), std::string(payload));
+}
+
+void MemoryKeyspace::DeleteMember(int, std::string_view, uint64_t version,
+                                  std::string_view member) {
+  CAIRN_ASSERT(in_apply_);
+  members_.erase(MemberKey(version, member));
 }
 
 void MemoryKeyspace::ForgetExpiry(int db, const std::string& key, const Entry& e) {
@@ -73,7 +123,11 @@ void MemoryKeyspace::Put(int db, std::string_view key, Entry entry) {
   bool existed = slot.mod_index != 0 || slot.version != 0;
   if (existed) {
     ForgetExpiry(db, k, slot);
-    entry.version = slot.type == entry.type ? slot.version : next_version_++;
+    // An expired collection starts afresh: its members are gone with it.
+    bool keep = slot.type == entry.type &&
+                !(slot.type != ValueType::kString && slot.ExpiredAt(apply_now_ms_));
+    if (!keep) DropMembers(slot);
+    entry.version = keep ? slot.version : next_version_++;
   } else {
     entry.version = next_version_++;
     dbs_[db].scan_order.insert({StableHash64(k), k});
@@ -90,6 +144,7 @@ bool MemoryKeyspace::Delete(int db, std::string_view key) {
   auto it = entries.find(k);
   if (it == entries.end()) return false;
   ForgetExpiry(db, k, it->second);
+  DropMembers(it->second);
   dbs_[db].scan_order.erase({StableHash64(k), k});
   entries.erase(it);
   return true;
@@ -97,7 +152,10 @@ bool MemoryKeyspace::Delete(int db, std::string_view key) {
 
 void MemoryKeyspace::FlushDb(int db) {
   CAIRN_ASSERT(in_apply_);
-  for (auto& [k, e] : dbs_[db].entries) ForgetExpiry(db, k, e);
+  for (auto& [k, e] : dbs_[db].entries) {
+    ForgetExpiry(db, k, e);
+    DropMembers(e);
+  }
   dbs_[db] = Db();
   db_change_index_[db] = apply_index_;
 }

@@ -1,6 +1,8 @@
 // MemoryKeyspace: the whole keyspace in RAM, for unit tests and nodes run without durability.
 // Scan order is by a stable 64-bit hash of the key, and the cursor is the next hash to visit, so
-// a cursor stays valid across writes. Loop thread only.
+// a cursor stays valid across writes. Collection members live in one ordered map keyed by
+// (version, member); deleting or replacing a collection erases its members at once (O(members),
+// unlike the durable keyspace's O(1)). Loop thread only.
 #pragma once
 
 #include <map>
@@ -22,6 +24,10 @@ class MemoryKeyspace final : public Keyspace {
   Result<ScanPage> Scan(int db, uint64_t cursor, size_t count, int64_t now_ms) override;
   std::vector<DueExpiry> TakeDueExpiries(int64_t now_ms, size_t count) override;
   uint64_t DbChangeIndex(int db) const override { return db_change_index_[db]; }
+  Result<std::optional<std::string>> GetMember(int db, std::string_view key, uint64_t version,
+                                               std::string_view member) override;
+  Result<MemberPage> ScanMembers(int db, std::string_view key, uint64_t version,
+                                 std::string_view from, size_t count) override;
 
   // Nothing to batch in memory: a group only checks that calls nest properly.
   void BeginGroup() override;
@@ -32,6 +38,10 @@ class MemoryKeyspace final : public Keyspace {
   void FlushDb(int db) override;
   void FlushAll() override;
   void SwapDb(int a, int b) override;
+  void PutMember(int db, std::string_view key, uint64_t version, std::string_view member,
+                 std::string_view payload) override;
+  void DeleteMember(int db, std::string_view key, uint64_t version,
+                    std::string_view member) override;
   Status CommitApply() override;
 
   uint64_t applied_index() const override { return applied_index_; }
@@ -45,6 +55,10 @@ class MemoryKeyspace final : public Keyspace {
     std::set<std::pair<uint64_t, std::string>> scan_order;  // (StableHash64(key), key)
   };
   void ForgetExpiry(int db, const std::string& key, const Entry& e);
+  void DropMembers(const Entry& e);  // a collection's members, when the collection goes
+  static std::string MemberKey(uint64_t version, std::string_view member);
+
+  std::map<std::string, std::string, std::less<>> members_;  // MemberKey -> payload
 
   Db dbs_[kNumDatabases];
   uint64_t db_change_index_[kNumDatabases] = {};
@@ -54,6 +68,7 @@ class MemoryKeyspace final : public Keyspace {
   uint64_t apply_index_ = 0;
   bool in_apply_ = false;
   bool in_group_ = false;
+  int64_t apply_now_ms_ = 0;
   uint64_t next_version_ = 1;
   uint64_t hits_ = 0;
   uint64_t misses_ = 0;

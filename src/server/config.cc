@@ -179,6 +179,8 @@ const std::vector<Option>& Options() {
       IntOption("list-max-ziplist-size", true, &Config::list_max_listpack_size, INT32_MIN, INT32_MAX),
       IntOption("list-compress-depth", true, &Config::list_compress_depth, 0, INT32_MAX),
       IntOption("set-max-intset-entries", true, &Config::set_max_intset_entries, 0, INT64_MAX),
+      IntOption("set-max-listpack-entries", true, &Config::set_max_listpack_entries, 0, INT64_MAX),
+      MemoryOption("set-max-listpack-value", true, &Config::set_max_listpack_value, 0),
       IntOption("zset-max-listpack-entries", true, &Config::zset_max_listpack_entries, 0, INT64_MAX),
       IntOption("zset-max-ziplist-entries", true, &Config::zset_max_listpack_entries, 0, INT64_MAX),
       MemoryOption("zset-max-listpack-value", true, &Config::zset_max_listpack_value, 0),

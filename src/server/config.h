@@ -57,12 +57,17 @@ struct Config {
   int64_t store_read_threads = 2;
   // Redis's encoding thresholds (redis.conf names; the ziplist names are aliases). Accepted and
   // reported so that redis.conf files and tools that tune them work; the collection families read
-  // them to choose what OBJECT ENCODING reports.
+  // them to choose what OBJECT ENCODING reports: "hashtable" for a hash that ever held more fields,
+  // or a longer field or value, "listpack" otherwise (storage is the same either way).
   int64_t hash_max_listpack_entries = 512;
   int64_t hash_max_listpack_value = 64;
   int64_t list_max_listpack_size = -2;
   int64_t list_compress_depth = 0;
   int64_t set_max_intset_entries = 512;
+  // Redis 7.2's set listpack thresholds, accepted ahead of it: a set that ever held more members
+  // than this, or a longer one, reports "hashtable" (intset while every member was an integer).
+  int64_t set_max_listpack_entries = 128;
+  int64_t set_max_listpack_value = 64;
   int64_t zset_max_listpack_entries = 128;
   int64_t zset_max_listpack_value = 64;
   int64_t stream_node_max_bytes = 4096;

@@ -67,6 +67,7 @@ Node::Node(Config config) : config_(std::move(config)) {
   start_ms_ = clock_.NowMs();
   last_save_s_ = start_ms_ / 1000;
   run_id_ = MakeRunId(static_cast<uint64_t>(clock_.MonotonicUs()) ^ static_cast<uint64_t>(getpid()));
+  read_rng_ = Rng(static_cast<uint64_t>(clock_.MonotonicUs()) * 31 + static_cast<uint64_t>(getpid()));
 }
 
 Node::~Node() {

@@ -90,6 +90,7 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   void SetActiveExpire(bool on) override { active_expire_ = on; }
   void LogLine(std::string_view line) override;
   void RecordKeyspaceLookup(bool hit) override { ++(hit ? stats_.keyspace_hits : stats_.keyspace_misses); }
+  Rng& ReadRng() override { return read_rng_; }
 
  private:
   struct Proposal {
@@ -187,6 +188,8 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   int64_t start_ms_ = 0;
   int64_t last_save_s_ = 0;
   std::string run_id_;
+  // HRANDFIELD and other read-only random picks; seeded at start-up like run_id_.
+  Rng read_rng_{0};
   uint64_t replay_next_ = 0;
   uint64_t replay_last_ = 0;
   int64_t replay_started_us_ = 0;

@@ -14,6 +14,8 @@
 namespace cairn::commands::testing {
 
 constexpr int64_t kNow = 1'700'000'000'000;
+constexpr const char* kWrongType =
+    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 
 class FakeServer final : public ServerApi {
  public:
@@ -42,12 +44,26 @@ class FakeServer final : public ServerApi {
   void SetActiveExpire(bool) override {}
   void LogLine(std::string_view line) override { logged.emplace_back(line); }
   std::vector<std::string> logged;
+  Rng& ReadRng() override { return rng_; }
 
   int config_sets = 0;
 
  private:
   std::string pass_;
+  Rng rng_{42};
 };
+
+// The bulk strings of a reply, in order, whatever arrays hold them (for *SCAN pages and such).
+inline std::vector<std::string> BulkStrings(const std::string& reply) {
+  std::vector<std::string> out;
+  for (size_t at = reply.find('$'); at != std::string::npos;) {
+    size_t nl = reply.find("\r\n", at);
+    size_t len = std::stoul(reply.substr(at + 1, nl - at - 1));
+    out.push_back(reply.substr(nl + 2, len));
+    at = reply.find('$', nl + 2 + len);
+  }
+  return out;
+}
 
 // One node: a keyspace, a dispatcher and a log (the records EXEC and single writes propose).
 struct Node {

@@ -1,6 +1,6 @@
-// Commands against a key of another type. No collection family exists yet, so the keys are made
-// directly in the keyspace; the command layer must still answer as Redis does (WRONGTYPE, or the
-// command's own text), and refuse what it cannot do whole.
+// Commands against a key of another type. Lists have no family yet, so the keys are made directly
+// in the keyspace; the command layer must still answer as Redis does (WRONGTYPE, or the command's
+// own text), and refuse what it cannot do whole. (Hash keys: hash_cmds_test.cc.)
 #include <doctest/doctest.h>
 
 #include "dispatch_harness.h"
@@ -10,9 +10,6 @@ using namespace cairn::commands;
 using namespace cairn::commands::testing;
 
 namespace {
-
-constexpr const char* kWrongType =
-    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 
 // Puts `key` in db 0 as a list (an empty value: only its type matters here).
 void MakeList(Node& n, const std::string& key) {

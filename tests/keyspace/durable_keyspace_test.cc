@@ -809,3 +809,143 @@ TEST_CASE("write-behind: Pace moves twice the commands' worth of written entries
   CHECK(ks->Stats().tier_entries == 100);
   CHECK(ValueOf(*ks, 0, "key:42") == "v");
 }
+
+// --- Collection members written through the keyspace ---
+
+namespace {
+
+// A hash of n members f<i> = v<i>, in one apply at `index`; returns its version.
+uint64_t PutHash(DurableKeyspace& ks, uint64_t index, const std::string& key, int n) {
+  ks.BeginApply(index, kNow);
+  Entry h;
+  h.type = ValueType::kHash;
+  ks.Put(0, key, h);
+  const uint64_t version = (*ks.FindMeta(0, key, kNow))->version;
+  for (int i = 0; i < n; ++i) {
+    ks.PutMember(0, key, version, "f" + std::to_string(i), "v" + std::to_string(i));
+  }
+  REQUIRE(ks.CommitApply().ok());
+  return version;
+}
+
+}  // namespace
+
+TEST_CASE("member records survive a reopen, and a deleted hash's are collected in steps") {
+  testing::TempDir dir;
+  uint64_t version = 0;
+  {
+    auto ks = OpenAt(dir.path());
+    version = PutHash(*ks, 1, "h", 500);
+    CHECK(CountRecords(ks->engine(), TagPrefix(RecordTag::kMember)) == 500);
+  }
+  auto ks = OpenAt(dir.path());
+  CHECK(*ks->GetMember(0, "h", version, "f123") == std::optional<std::string>("v123"));
+  // Deleting it writes one 'G' record, whatever its size; the members go in bounded GC steps.
+  ks->BeginApply(2, kNow);
+  CHECK(ks->Delete(0, "h"));
+  REQUIRE(ks->CommitApply().ok());
+  CHECK(CountRecords(ks->engine(), TagPrefix(RecordTag::kOrphanVersion)) == 1);
+  CHECK(CountRecords(ks->engine(), TagPrefix(RecordTag::kMember)) == 500);
+  int calls = 0;
+  CHECK(CollectAll(*ks, 100, &calls) == 501);
+  CHECK(calls >= 5);
+  CHECK(CountRecords(ks->engine(), TagPrefix(RecordTag::kMember)) == 0);
+  CHECK(*ks->GetMember(0, "h", version, "f123") == std::nullopt);
+}
+
+TEST_CASE("write-behind: member records stay pending until Flush, then reach LevelDB once") {
+  testing::TempDir dir;
+  auto ks = OpenWriteBehind(dir.path(), 64 << 20);
+  const uint64_t version = PutHash(*ks, 1, "h", 50);
+  for (uint64_t i = 2; i < 12; ++i) {
+    ks->BeginApply(i, kNow);
+    ks->PutMember(0, "h", version, "f7", "rewritten" + std::to_string(i));
+    REQUIRE(ks->CommitApply().ok());
+  }
+  CHECK(CountRecords(ks->engine(), TagPrefix(RecordTag::kMember)) == 0);
+  CHECK(ks->pending_bytes() > 50 * 8);
+  REQUIRE(ks->Flush().ok());
+  CHECK(CountRecords(ks->engine(), TagPrefix(RecordTag::kMember)) == 50);
+  ks.reset();
+  ks = OpenAt(dir.path());
+  CHECK(*ks->GetMember(0, "h", version, "f7") == std::optional<std::string>("rewritten11"));
+}
+
+TEST_CASE("write-behind: a failing entry's member writes are undone with it") {
+  testing::TempDir dir;
+  PlantCorruptRecord(dir.path(), "bad");
+  auto ks = OpenWriteBehind(dir.path(), 64 << 20);
+  const uint64_t version = PutHash(*ks, 1, "h", 3);
+  ks->BeginApply(2, kNow);
+  ks->PutMember(0, "h", version, "f0", "changed");
+  ks->DeleteMember(0, "h", version, "f1");
+  ks->PutMember(0, "h", version, "new", "x");
+  ks->Put(0, "bad", Str("never"));
+  CHECK_FALSE(ks->CommitApply().ok());
+  CHECK(*ks->GetMember(0, "h", version, "f0") == std::optional<std::string>("v0"));
+  CHECK(*ks->GetMember(0, "h", version, "f1") == std::optional<std::string>("v1"));
+  CHECK(*ks->GetMember(0, "h", version, "new") == std::nullopt);
+  auto page = ks->ScanMembers(0, "h", version, "", 10);
+  REQUIRE(page.ok());
+  CHECK(page->members.size() == 3);
+}
+
+TEST_CASE("a member missing from a tier that holds every key is absent without a LevelDB read") {
+  testing::TempDir dir;
+  auto ks = OpenAt(dir.path());
+  const uint64_t version = PutHash(*ks, 1, "h", 10);
+  const uint64_t reads = ks->Stats().store_reads;
+  CHECK(*ks->GetMember(0, "h", version, "f3") == std::optional<std::string>("v3"));
+  CHECK(*ks->GetMember(0, "h", version, "nope") == std::nullopt);
+  CHECK(ks->Stats().store_reads == reads);
+  // Reopened, memory holds nothing: the same reads go to LevelDB, and find the same.
+  ks.reset();
+  ks = OpenAt(dir.path());
+  CHECK(*ks->GetMember(0, "h", version, "f3") == std::optional<std::string>("v3"));
+  CHECK(*ks->GetMember(0, "h", version, "nope") == std::nullopt);
+  CHECK(ks->Stats().store_reads == 2);
+}
+
+TEST_CASE("a member read that fails inside an apply fails the apply, undoing its writes") {
+  testing::TempDir dir;
+  uint64_t version = 0;
+  {
+    auto ks = OpenAt(dir.path());
+    version = PutHash(*ks, 1, "h", 2);
+  }
+  {
+    EngineOptions eo;
+    eo.dir = dir.path();
+    auto engine = Engine::Open(eo);
+    REQUIRE(engine.ok());
+    EngineBatch batch;
+    batch.Put(MemberKey(0, "h", version, "bad"), "\x7f not a member value");
+    REQUIRE((*engine)->Write(&batch, true).ok());
+  }
+  auto ks = OpenAt(dir.path());
+  ks->BeginApply(2, kNow);
+  ks->PutMember(0, "h", version, "f0", "changed");
+  CHECK_FALSE(ks->GetMember(0, "h", version, "bad").ok());
+  CHECK_FALSE(ks->CommitApply().ok());
+  CHECK(ks->applied_index() == 1);
+  CHECK(*ks->GetMember(0, "h", version, "f0") == std::optional<std::string>("v0"));
+  // Outside an apply a failed read is only the reader's error.
+  CHECK_FALSE(ks->ScanMembers(0, "h", version, "", 10).ok());
+}
+
+TEST_CASE("a write-through group past its byte cap in member records is written in parts") {
+  testing::TempDir dir;
+  auto ks = OpenAt(dir.path());
+  const uint64_t version = PutHash(*ks, 1, "h", 1);
+  const std::string big(64 << 10, 'x');
+  ks->BeginGroup();
+  for (uint64_t i = 2; i < 2 + 300; ++i) {  // 300 x 64 KiB: past kMaxGroupBytes (16 MiB)
+    ks->BeginApply(i, kNow);
+    ks->PutMember(0, "h", version, "m" + std::to_string(i), big);
+    REQUIRE(ks->CommitApply().ok());
+  }
+  CHECK(ks->written_index() > 1);  // a part went to LevelDB before the group ended
+  CHECK(CountRecords(ks->engine(), TagPrefix(RecordTag::kMember)) > 1);
+  REQUIRE(ks->EndGroup().ok());
+  CHECK(CountRecords(ks->engine(), TagPrefix(RecordTag::kMember)) == 301);
+}

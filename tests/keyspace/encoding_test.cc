@@ -185,3 +185,22 @@ TEST_CASE("scores encode in numeric order and round-trip") {
   CHECK(member == "m");
   CHECK(ScoreKey(2, "z", 1, -3, "b") < ScoreKey(2, "z", 1, 1, "a"));
 }
+
+TEST_CASE("collection header round-trips; empty is empty; damage is Corruption") {
+  CollectionHeader h{3, 200, 70, kHeaderNonInteger};
+  CollectionHeader back;
+  REQUIRE(DecodeCollectionHeader(EncodeCollectionHeader(h), &back).ok());
+  CHECK(back.size == 3);
+  CHECK(back.peak_size == 200);
+  CHECK(back.peak_bytes == 70);
+  CHECK(back.flags == kHeaderNonInteger);
+  REQUIRE(DecodeCollectionHeader("", &back).ok());
+  CHECK(back.size == 0);
+  CHECK(back.flags == 0);
+  std::string bad = EncodeCollectionHeader(h);
+  CHECK(DecodeCollectionHeader(bad.substr(0, 2), &back).code() == ErrorCode::kCorruption);
+  CHECK(DecodeCollectionHeader(bad + "x", &back).code() == ErrorCode::kCorruption);
+  // More members now than ever held is impossible.
+  CHECK(DecodeCollectionHeader(EncodeCollectionHeader({5, 4, 0, 0}), &back).code() ==
+        ErrorCode::kCorruption);
+}

@@ -2,9 +2,12 @@
 // two implementations cannot drift apart.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "common/coding.h"
 #include "keyspace/durable_keyspace.h"
@@ -444,4 +447,149 @@ TEST_CASE_TEMPLATE("in a group, each entry sees the earlier entries and keeps it
   Apply(*ks, 7, [&] { ks->Put(0, "later", Str("l")); });
   CHECK(ValueOf(*ks, 0, "later") == "l");
   CHECK(ks->applied_index() == 7);
+}
+
+// --- Collection members ---
+
+namespace {
+
+uint64_t VersionOf(Keyspace& ks, int db, const std::string& key) {
+  auto found = ks.FindMeta(db, key, kNow);
+  REQUIRE(found.ok());
+  REQUIRE(*found != nullptr);
+  return (*found)->version;
+}
+
+std::string MemberOf(Keyspace& ks, int db, const std::string& key, uint64_t version,
+                     const std::string& member) {
+  auto got = ks.GetMember(db, key, version, member);
+  REQUIRE(got.ok());
+  return got->value_or("<nil>");
+}
+
+// Every member of (db, key, version), walking pages of `page` members.
+std::vector<std::string> Walk(Keyspace& ks, int db, const std::string& key, uint64_t version,
+                              size_t page = 3) {
+  std::vector<std::string> out;
+  std::string from;
+  for (;;) {
+    auto p = ks.ScanMembers(db, key, version, from, page);
+    REQUIRE(p.ok());
+    CHECK(p->members.size() <= page);
+    for (auto& [m, v] : p->members) out.push_back(m + "=" + v);
+    if (!p->next) return out;
+    from = *p->next;
+  }
+}
+
+// A hash of n members m00..m(n-1) with values v<i>, written in one apply.
+uint64_t MakeHash(Keyspace& ks, uint64_t index, const std::string& key, int n, int db = 0) {
+  uint64_t version = 0;
+  Apply(ks, index, [&] {
+    ks.Put(db, key, Typed(ValueType::kHash));
+    version = VersionOf(ks, db, key);
+    for (int i = 0; i < n; ++i) {
+      char m[16];
+      std::snprintf(m, sizeof(m), "m%02d", i);
+      ks.PutMember(db, key, version, m, "v" + std::to_string(i));
+    }
+  });
+  return version;
+}
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("members are read by point and walked in byte order", T, CONTRACT_IMPLS) {
+  T impl;
+  auto ks = impl.Make();
+  const uint64_t v = MakeHash(*ks, 1, "h", 10);
+  CHECK(MemberOf(*ks, 0, "h", v, "m03") == "v3");
+  CHECK(MemberOf(*ks, 0, "h", v, "nope") == "<nil>");
+  auto all = Walk(*ks, 0, "h", v);
+  REQUIRE(all.size() == 10);
+  CHECK(all.front() == "m00=v0");
+  CHECK(all.back() == "m09=v9");
+  CHECK(std::is_sorted(all.begin(), all.end()));
+  // From a member on, inclusive; past the last: nothing.
+  auto p = ks->ScanMembers(0, "h", v, "m05", 2);
+  REQUIRE(p.ok());
+  REQUIRE(p->members.size() == 2);
+  CHECK(p->members[0].first == "m05");
+  CHECK(p->next == std::optional<std::string>("m07"));
+  CHECK((*ks->ScanMembers(0, "h", v, "z", 5)).members.empty());
+}
+
+TEST_CASE_TEMPLATE("member writes and deletions are seen at once and after later applies", T,
+                   CONTRACT_IMPLS) {
+  T impl;
+  auto ks = impl.Make();
+  const uint64_t v = MakeHash(*ks, 1, "h", 6);
+  ks->BeginApply(2, kNow);
+  ks->DeleteMember(0, "h", v, "m01");
+  ks->PutMember(0, "h", v, "m02", "changed");
+  ks->PutMember(0, "h", v, "a", "first");
+  // Inside the apply, reads see its own member writes.
+  CHECK(MemberOf(*ks, 0, "h", v, "m01") == "<nil>");
+  CHECK(MemberOf(*ks, 0, "h", v, "m02") == "changed");
+  REQUIRE(ks->CommitApply().ok());
+  for (int round = 0; round < 2; ++round) {
+    CAPTURE(round);
+    CHECK(Walk(*ks, 0, "h", v) == std::vector<std::string>{"a=first", "m00=v0", "m02=changed",
+                                                           "m03=v3", "m04=v4", "m05=v5"});
+    CHECK(MemberOf(*ks, 0, "h", v, "m01") == "<nil>");
+    CHECK(ks->Flush().ok());  // the second round reads what LevelDB (and the tier) hold
+  }
+  // A member deleted and put back again comes back.
+  Apply(*ks, 3, [&] {
+    ks->DeleteMember(0, "h", v, "m03");
+    ks->PutMember(0, "h", v, "m03", "again");
+  });
+  CHECK(MemberOf(*ks, 0, "h", v, "m03") == "again");
+}
+
+TEST_CASE_TEMPLATE("deleting, retyping, expiring or flushing a collection drops its members", T,
+                   CONTRACT_IMPLS) {
+  T impl;
+  auto ks = impl.Make();
+  const uint64_t deleted = MakeHash(*ks, 1, "d", 4);
+  const uint64_t retyped = MakeHash(*ks, 2, "r", 4);
+  const uint64_t flushed = MakeHash(*ks, 3, "f", 4, /*db=*/3);
+  Apply(*ks, 4, [&] {
+    Entry h = Typed(ValueType::kHash);
+    h.expire_at_ms = kNow + 10;
+    ks->Put(0, "e", h);
+  });
+  const uint64_t expiring = VersionOf(*ks, 0, "e");
+  Apply(*ks, 5, [&] { ks->PutMember(0, "e", expiring, "x", "1"); });
+  CHECK(ks->Flush().ok());
+  Apply(*ks, 6, [&] {
+    ks->Delete(0, "d");
+    ks->Put(0, "r", Str("string now"));
+    ks->FlushDb(3);
+  });
+  CHECK(*ks->FindMeta(0, "d", kNow) == nullptr);
+  CHECK(VersionOf(*ks, 0, "r") != retyped);
+  // Re-created under the same names: fresh versions, none of the old members.
+  Apply(*ks, 7, [&] {
+    ks->Put(0, "d", Typed(ValueType::kHash));
+    ks->Put(0, "r", Typed(ValueType::kHash));
+    ks->Put(3, "f", Typed(ValueType::kHash));
+  });
+  CHECK(VersionOf(*ks, 0, "d") != deleted);
+  CHECK(VersionOf(*ks, 3, "f") != flushed);
+  for (auto [db, key] : {std::pair{0, "d"}, {0, "r"}, {3, "f"}}) {
+    CAPTURE(key);
+    const uint64_t now_version = VersionOf(*ks, db, key);
+    CHECK(Walk(*ks, db, key, now_version).empty());
+    CHECK(MemberOf(*ks, db, key, now_version, "m00") == "<nil>");
+  }
+  // A hash past its expiry is replaced by a new one, not revived with its old members.
+  ks->BeginApply(8, kNow + 20);
+  ks->Put(0, "e", Typed(ValueType::kHash));
+  REQUIRE(ks->CommitApply().ok());
+  const uint64_t fresh = VersionOf(*ks, 0, "e");
+  CHECK(fresh != expiring);
+  CHECK(Walk(*ks, 0, "e", fresh).empty());
+  CHECK(ks->Size(0) == 3);  // d, r and e
+  CHECK(ks->Size(3) == 1);
 }
