@@ -208,13 +208,13 @@ TEST_CASE("HSCAN: a small hash comes whole; a large one pages with a cursor to t
   CHECK(n.Run(s, {"HSCAN", "h", "0", "COUNT", "x"}) ==
         "-ERR value is not an integer or out of range\r\n");
   CHECK(n.Run(s, {"HSCAN", "h", "0", "NOPE", "1"}) == "-ERR syntax error\r\n");
-  // 300 fields: past listpack's 128, so HSCAN pages.
+  // 600 fields: past listpack's 512 (Redis's default), so HSCAN pages.
   std::vector<std::string> hset = {"HSET", "big"};
-  for (int i = 0; i < 300; ++i) {
+  for (int i = 0; i < 600; ++i) {
     hset.push_back("field-" + std::to_string(i * 7919 % 1000));
     hset.push_back("v");
   }
-  CHECK(n.Run(s, hset) == ":300\r\n");
+  CHECK(n.Run(s, hset) == ":600\r\n");
   std::set<std::string> seen;
   std::string cursor = "0";
   int pages = 0;
@@ -226,9 +226,9 @@ TEST_CASE("HSCAN: a small hash comes whole; a large one pages with a cursor to t
     cursor = bulks[0];
     for (size_t i = 1; i < bulks.size(); i += 2) seen.insert(bulks[i]);
   } while (cursor != "0" && pages < 1000);
-  CHECK(seen.size() == 300);
+  CHECK(seen.size() == 600);
   CHECK(pages > 1);
-  CHECK(pages < 300 / 20 * 4);
+  CHECK(pages < 600 / 20 * 4);
 }
 
 TEST_CASE("OBJECT ENCODING follows Redis's listpack thresholds, one way") {
@@ -241,11 +241,11 @@ TEST_CASE("OBJECT ENCODING follows Redis's listpack thresholds, one way") {
   CHECK(n.Run(s, {"HDEL", "h", "long"}) == ":1\r\n");
   CHECK(n.Run(s, {"OBJECT", "ENCODING", "h"}) == Bulk("hashtable"));  // never converted back
   std::vector<std::string> hset = {"HSET", "many"};
-  for (int i = 0; i < 128; ++i) {
+  for (int i = 0; i < 512; ++i) {
     hset.push_back("f" + std::to_string(i));
     hset.push_back("v");
   }
-  CHECK(n.Run(s, hset) == ":128\r\n");
+  CHECK(n.Run(s, hset) == ":512\r\n");
   CHECK(n.Run(s, {"OBJECT", "ENCODING", "many"}) == Bulk("listpack"));
   CHECK(n.Run(s, {"HSET", "many", "one-more", "v"}) == ":1\r\n");
   CHECK(n.Run(s, {"OBJECT", "ENCODING", "many"}) == Bulk("hashtable"));
