@@ -2,7 +2,9 @@
 # Proves the compatibility ratchet bites: builds a deliberately broken cairn-server (GET answers
 # the stored value with an "x" appended) from a copy of the source, runs the suite's string units
 # against it with the checked-in tests/compat/passing.tsv, and passes only if the suite script
-# fails and names GET tests among the regressions. `make compat-selftest` runs it; so does CI.
+# fails and names GET tests among the regressions. Then a server killed in the middle of a unit:
+# that unit must be reported "crashed" and the next unit must still run. `make compat-selftest`
+# runs it; so does CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -41,3 +43,27 @@ if ! sed -n '/^REGRESSIONS/,/^$/p' "$work/suite.out" | grep -q 'GET'; then
   exit 1
 fi
 echo "selftest: ok: the broken GET cost $regressions listed tests and failed the run, as it must"
+
+# A server that dies mid-unit costs that unit only.
+crasher=$work/crashing-server.sh
+cat >"$crasher" <<CRASH
+#!/usr/bin/env bash
+# cairn-server, killed with SIGKILL two seconds after it starts.
+"$top/build/cairn-server" "\$@" &
+pid=\$!
+sleep 2
+kill -9 \$pid
+wait \$pid
+CRASH
+chmod +x "$crasher"
+set +e
+CAIRN_SERVER=$crasher COMPAT_DIR=$work/out-crash \
+  bash scripts/redis-suite.sh unit/type/string unit/quit >"$work/crash.out" 2>&1
+set -e
+if ! grep -Eq '^unit/type/string .* crashed$' "$work/crash.out" ||
+   ! grep -Eq '^unit/quit +3 +0 .* normal$' "$work/crash.out"; then
+  cat "$work/crash.out"
+  echo "selftest: FAILED: a crash mid-unit was not reported as one, or cost the next unit" >&2
+  exit 1
+fi
+echo "selftest: ok: a server killed mid-unit is reported as crashed and the next unit still runs"
