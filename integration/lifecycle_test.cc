@@ -205,13 +205,12 @@ TEST_CASE("A data dir restarted as another node or with another cluster-token is
   ThreePeers three;
   const std::string& peers = three.peers;
   ServerProcess srv(three.NodeArgs(1));
+  // One node of three cannot commit a write alone: its start wrote the membership into its Raft
+  // log, so the dir holds data.
   REQUIRE(srv.Start());
-  {
-    auto c = srv.Connect();
-    CHECK(Run(c.get(), {"SET", "k", "v"}) == "OK");
-  }
   REQUIRE(srv.Stop() == 0);
   std::string data = srv.dir() + "/data";
+  REQUIRE(std::filesystem::exists(data + "/raft/hardstate"));
   std::string id = IdentityField(data, "cluster-id");
   REQUIRE(id.size() == 32);
   std::vector<std::string> base = {"--port", "0", "--dir", data, "--cluster-peers", peers};
@@ -232,11 +231,10 @@ TEST_CASE("A data dir restarted as another node or with another cluster-token is
   CHECK(out2.find("(cluster-token 'cairn', not 'blue')") != std::string::npos);
   CHECK(out2.find(id, out2.find("not node 1")) == std::string::npos);  // the flags' id is another
 
-  // The same flags still start, with the data intact.
+  // The same flags still start, with the log intact.
   REQUIRE(srv.Start());
   auto c = srv.Connect();
-  REQUIRE(WaitLoaded(c.get()));
-  CHECK(Run(c.get(), {"GET", "k"}) == "v");
+  CHECK(Run(c.get(), {"PING"}) == "PONG");
   CHECK(IdentityField(data, "cluster-id") == id);
 }
 

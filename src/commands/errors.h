@@ -26,6 +26,10 @@ inline constexpr std::string_view kLoading = "LOADING Cairn is loading the datas
 inline constexpr std::string_view kNoSuchKey = "ERR no such key";
 inline constexpr std::string_view kOverflow = "ERR increment or decrement would overflow";
 inline constexpr std::string_view kMaxClients = "ERR max number of clients reached";
+// Replication: no leader is known (an election, or this node is on the minority side), and a
+// write on a follower (Redis's replica reply) until followers relay to the leader.
+inline constexpr std::string_view kClusterDown = "CLUSTERDOWN The cluster is down";
+inline constexpr std::string_view kReadOnlyReplica = "READONLY You can't write against a read only replica.";
 inline constexpr std::string_view kInvalidExpire = "ERR invalid expire time in '%s' command";
 // Strings.
 inline constexpr std::string_view kDecrementOverflow = "ERR decrement would overflow";

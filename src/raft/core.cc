@@ -818,7 +818,7 @@ Ready Core::GetReady() {
   Ready rd;
   rd.entries = log_.unstable_entries();
   if (log_.unstable_snapshot()) rd.snapshot = *log_.unstable_snapshot();
-  rd.committed_entries = log_.NextCommittedEntries();
+  rd.committed_entries = log_.NextCommittedEntries(&rd.committed_storage);
   rd.messages = std::move(msgs_);
   msgs_.clear();
   rd.read_states = std::move(read_states_);
@@ -829,13 +829,18 @@ Ready Core::GetReady() {
 }
 
 void Core::Advance(const Ready& rd) {
+  // Both views may point into the unstable tail, which StableTo trims: read them first.
+  const uint64_t applied = rd.committed_entries.empty() ? 0 : rd.committed_entries.back().index;
+  const bool stable = !rd.entries.empty();
+  const uint64_t stable_index = stable ? rd.entries.back().index : 0;
+  const uint64_t stable_term = stable ? rd.entries.back().term : 0;
   if (rd.hard_state) prev_hard_state_ = *rd.hard_state;
   if (!rd.snapshot.empty()) {
     log_.StableSnapshotTo(rd.snapshot.meta.index);
     log_.AppliedTo(rd.snapshot.meta.index);
   }
-  if (!rd.entries.empty()) log_.StableTo(rd.entries.back().index, rd.entries.back().term);
-  if (!rd.committed_entries.empty()) log_.AppliedTo(rd.committed_entries.back().index);
+  if (stable) log_.StableTo(stable_index, stable_term);
+  if (applied != 0) log_.AppliedTo(applied);
 }
 
 }  // namespace cairn::raft

@@ -158,14 +158,25 @@ bool RaftLog::HasNextCommittedEntries() const {
   return hi > std::max(applied_, FirstIndex() - 1);
 }
 
-std::vector<Entry> RaftLog::NextCommittedEntries() const {
+std::span<const Entry> RaftLog::NextCommittedEntries(std::vector<Entry>* storage) const {
   if (!HasNextCommittedEntries()) return {};
   uint64_t hi = committed_;
   if (CAIRN_PLANTED(plant_, kApplyUncommitted)) hi = std::min(LastIndex(), committed_ + 1);
   const uint64_t lo = std::max(applied_ + 1, FirstIndex());
+  if (lo >= offset_ && !unstable_snapshot_) {
+    // All in the unstable tail: a view, no copies (a leader applying its own new entries).
+    size_t n = 0;
+    uint64_t bytes = 0;
+    for (uint64_t i = lo; i <= hi; ++i, ++n) {
+      bytes += unstable_[i - offset_].data.size();
+      if (n > 0 && bytes > max_apply_bytes_) break;
+    }
+    return std::span<const Entry>(unstable_.data() + (lo - offset_), n);
+  }
   Result<std::vector<Entry>> ents = Slice(lo, hi + 1, max_apply_bytes_);
   CAIRN_ASSERT(ents.ok());  // [applied+1, committed] is never compacted or missing
-  return std::move(*ents);
+  *storage = std::move(*ents);
+  return *storage;
 }
 
 void RaftLog::StableTo(uint64_t index, uint64_t term) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "raft/plants.h"
@@ -45,7 +46,10 @@ class RaftLog {
   void CommitTo(uint64_t index);
   void AppliedTo(uint64_t index);
   bool HasNextCommittedEntries() const;
-  std::vector<Entry> NextCommittedEntries() const;
+  // The next committed entries to apply (at most max_apply_bytes, at least one): a view of the
+  // unstable tail when they all lie in it, else of *storage, filled from storage. Valid until
+  // the unstable tail changes.
+  std::span<const Entry> NextCommittedEntries(std::vector<Entry>* storage) const;
 
   const std::vector<Entry>& unstable_entries() const { return unstable_; }
   const std::optional<Snapshot>& unstable_snapshot() const { return unstable_snapshot_; }

@@ -46,7 +46,7 @@ Result<std::vector<Entry>> MemoryStorage::Entries(uint64_t lo, uint64_t hi,
 
 Result<Snapshot> MemoryStorage::GetSnapshot() const { return snapshot_; }
 
-Status MemoryStorage::Append(const std::vector<Entry>& entries) {
+Status MemoryStorage::Append(std::span<const Entry> entries) {
   if (entries.empty()) return Status::Ok();
   const uint64_t first = entries.front().index;
   if (first > LastIndex() + 1) return Status::InvalidArgument("append leaves a gap");

@@ -4,6 +4,7 @@
 // Not thread-safe. Costs: Term O(1), Entries O(n) copies, Append amortised O(n).
 #pragma once
 
+#include <span>
 #include <vector>
 
 #include "raft/storage.h"
@@ -29,7 +30,7 @@ class MemoryStorage final : public Storage {
   void SetHardState(const HardState& hs) { hard_state_ = hs; }
   const HardState& hard_state() const { return hard_state_; }
   // Appends entries, overwriting any existing suffix from entries.front().index on.
-  Status Append(const std::vector<Entry>& entries);
+  Status Append(std::span<const Entry> entries);
   // Replaces the whole log with the snapshot (a follower installing one from its leader).
   Status ApplySnapshot(Snapshot snap);
   // Records a snapshot of the state machine at `index` (which must be in the log).

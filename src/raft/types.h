@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -135,10 +136,22 @@ struct ReadState {
 // messages; apply committed entries; then call Core::Advance with the same Ready.
 struct Ready {
   std::optional<HardState> hard_state;   // set only when it changed
-  std::vector<Entry> entries;            // to append to stable storage (may overwrite a suffix)
+  // To append to stable storage (may overwrite a suffix). A view of the core's unstable log,
+  // valid until Advance: persisting them copies nothing the core already holds.
+  std::span<const Entry> entries;
   Snapshot snapshot;                     // to install, when not empty
   std::vector<Message> messages;         // to send only after persisting the above
-  std::vector<Entry> committed_entries;  // to apply, in order
+  // To apply, in order: a view of the core's unstable log when they are all still there (a
+  // leader's own new entries), else of committed_storage, which holds them as read from storage.
+  // Valid until Advance, and across moves of the Ready (a Ready is not copied).
+  std::span<const Entry> committed_entries;
+  std::vector<Entry> committed_storage;
+
+  Ready() = default;
+  Ready(Ready&&) = default;
+  Ready& operator=(Ready&&) = default;
+  Ready(const Ready&) = delete;
+  Ready& operator=(const Ready&) = delete;
   std::vector<ReadState> read_states;
 };
 

@@ -72,6 +72,7 @@ Status LogStore::Load() {
   wo.segment_bytes = options_.segment_bytes;
   wo.inline_writes = options_.inline_writes;
   wo.max_spares = options_.max_spares;
+  wo.tail_cache_bytes = options_.tail_cache_bytes;
   wo.on_durable = options_.on_durable;
   wo.logger = options_.logger;
   wo.env = env_;
@@ -180,14 +181,6 @@ Result<raft::Snapshot> LogStore::GetSnapshot() const {
   return snap;
 }
 
-std::string LogStore::Encode(const raft::Entry& e) const {
-  std::string payload;
-  payload.reserve(e.data.size() + 1);
-  payload.push_back(static_cast<char>(e.type));
-  payload += e.data;
-  return payload;
-}
-
 void LogStore::NoteAppended(uint64_t index, uint64_t term) {
   if (term_runs_.empty() || term_runs_.back().second != term) term_runs_.emplace_back(index, term);
 }
@@ -216,14 +209,18 @@ Status LogStore::Append(std::span<const raft::Entry> entries) {
     DropTermsFrom(first);
     while (!unsynced_.empty() && unsynced_.back().index >= first) unsynced_.pop_back();
   }
-  std::vector<wal::Record> batch;
-  batch.reserve(entries.size());
+  // Each record's payload is the type byte, then the data: framed from the two pieces.
+  static constexpr char kTypeBytes[] = {static_cast<char>(raft::EntryType::kNormal),
+                                        static_cast<char>(raft::EntryType::kConfChange)};
+  append_views_.clear();
   for (const raft::Entry& e : entries) {
-    CAIRN_ASSERT(e.index == first + batch.size());
-    batch.push_back(wal::Record{e.index, e.term, Encode(e)});
+    CAIRN_ASSERT(e.index == first + append_views_.size());
+    const auto type = static_cast<size_t>(e.type);
+    CAIRN_ASSERT(type < sizeof(kTypeBytes));
+    append_views_.push_back({e.index, e.term, std::string_view(&kTypeBytes[type], 1), e.data});
     NoteAppended(e.index, e.term);
   }
-  log_->Append(std::move(batch));
+  log_->AppendViews(append_views_);
   TrimUnsynced();
   for (const raft::Entry& e : entries) {
     if (e.index > log_->durable_index()) unsynced_.push_back(e);

@@ -42,6 +42,9 @@ struct LogStoreOptions {
   uint64_t segment_bytes = uint64_t{64} << 20;
   bool inline_writes = false;
   size_t max_spares = 0;
+  // The wal's tail cache (wal::Options): 0 keeps no copy of appended entries; reads of durable
+  // entries (a lagging follower's catch-up) then come from the segments (the page cache).
+  size_t tail_cache_bytes = 0;
   std::function<void(uint64_t durable_index)> on_durable;  // from the writer thread
   std::function<void(std::string_view)> logger;
   wal::Env* env = nullptr;  // null: wal::Env::Posix()
@@ -79,14 +82,18 @@ class LogStore final : public DurableLog {
   // A checkpoint of the state machine now covers everything up to `index` (which must be in the
   // log and at most the commit index): records the snapshot point and lets the log drop whole
   // segments at or below it.
-  Status Compact(uint64_t index, const raft::ConfState& conf);
+  Status Compact(uint64_t index, const raft::ConfState& conf) override;
   // A follower installs a leader's snapshot: the whole log is replaced by the snapshot point.
   Status ApplySnapshot(const raft::SnapshotMeta& meta);
 
   uint64_t durable_index() const;
   Status status() const { return log_->status(); }
+  void set_fsync(wal::FsyncPolicy p) { log_->set_fsync(p); }
+  // For INFO: the log's write counters, and the first record still on disk.
+  wal::LogStats stats() const { return log_->stats(); }
+  uint64_t first_record_index() const { return log_->first_index(); }
   // Makes every appended entry and the current hard state durable, whatever the policy.
-  Status Sync();
+  Status Sync() override;
   Status Close();
 
  private:
@@ -96,7 +103,6 @@ class LogStore final : public DurableLog {
   void NoteAppended(uint64_t index, uint64_t term);
   void DropTermsFrom(uint64_t index);
   void TrimUnsynced() const;
-  std::string Encode(const raft::Entry& e) const;
 
   LogStoreOptions options_;
   wal::Env* env_;
@@ -108,6 +114,7 @@ class LogStore final : public DurableLog {
   std::vector<std::pair<uint64_t, uint64_t>> term_runs_;
   // Entries appended but perhaps not yet durable, in index order (Entries serves them).
   mutable std::deque<raft::Entry> unsynced_;
+  std::vector<wal::Log::RecordView> append_views_;  // Append's scratch
 };
 
 }  // namespace cairn::replication

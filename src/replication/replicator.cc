@@ -41,8 +41,8 @@ void Replicator::Tick() { core_->Tick(); }
 
 Status Replicator::Step(const raft::Message& m) { return core_->Step(m); }
 
-Status Replicator::Process() {
-  while (core_->HasReady()) {
+Status Replicator::Process(size_t max_rounds) {
+  for (size_t round = 0; round < max_rounds && core_->HasReady(); ++round) {
     raft::Ready rd = core_->GetReady();
     if (!rd.snapshot.empty()) {
       return Status::Internal("replication: installing a snapshot is not built yet");
@@ -57,7 +57,7 @@ Status Replicator::Process() {
   return Status::Ok();
 }
 
-Status Replicator::ApplyCommitted(const std::vector<raft::Entry>& entries) {
+Status Replicator::ApplyCommitted(std::span<const raft::Entry> entries) {
   for (const raft::Entry& e : entries) {
     const uint64_t cookie = MatchProposal(e);
     if (e.type == raft::EntryType::kNormal && !e.data.empty()) {

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -69,9 +70,15 @@ class Replicator {
   Result<uint64_t> ProposeBatch(std::vector<std::string> data, std::span<const uint64_t> cookies);
   void Tick();
   Status Step(const raft::Message& m);
-  // Runs every Ready the core has: persist, send, apply; then reports a lost leadership.
-  // An error from the log or from apply is returned, and the node must stop.
-  Status Process();
+  // Starts an election now: a cluster of one voter elects itself at start-up without waiting
+  // out an election timeout.
+  void Campaign() { core_->Campaign(); }
+  bool HasReady() const { return core_->HasReady(); }
+  // Runs the Readys the core has, at most max_rounds of them: persist, send, apply; then reports
+  // a lost leadership. Each Ready hands out at most raft::Config::max_apply_bytes of committed
+  // entries, so a bound keeps a long replay in slices. An error from the log or from apply is
+  // returned, and the node must stop.
+  Status Process(size_t max_rounds = SIZE_MAX);
 
   bool is_leader() const { return core_->role() == raft::Role::kLeader; }
   raft::NodeId leader() const { return core_->leader(); }
@@ -88,7 +95,7 @@ class Replicator {
     uint64_t term;
     uint64_t cookie;
   };
-  Status ApplyCommitted(const std::vector<raft::Entry>& entries);
+  Status ApplyCommitted(std::span<const raft::Entry> entries);
   uint64_t MatchProposal(const raft::Entry& e);
   void NoteLeadership();
 

@@ -71,7 +71,7 @@ bool HoldsData(wal::Env* env, const std::string& dir) {
   auto names = env->ListDir(dir);
   if (!names.ok()) return false;
   return std::any_of(names->begin(), names->end(),
-                     [](const std::string& n) { return n == "wal" || n == "keyspace"; });
+                     [](const std::string& n) { return n == "raft" || n == "wal" || n == "keyspace"; });
 }
 
 std::string Describe(uint64_t node_id, const std::string& cluster_id) {

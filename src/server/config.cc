@@ -170,6 +170,9 @@ const std::vector<Option>& Options() {
       MemoryOption("log-compact-bytes", true, &Config::log_compact_bytes, 0),
       MemoryOption("write-behind-bytes", false, &Config::write_behind_bytes, 0),
       IntOption("store-read-threads", false, &Config::store_read_threads, 0, 64),
+      IntOption("raft-tick-ms", false, &Config::raft_tick_ms, 1, 10000),
+      IntOption("key-load-delay", true, &Config::key_load_delay, INT32_MIN, INT32_MAX),
+      IntOption("raft-election-ticks", false, &Config::raft_election_ticks, 3, 1000),
       // Encoding thresholds: each listpack name with its ziplist alias, as Redis 7 has both.
       IntOption("hash-max-listpack-entries", true, &Config::hash_max_listpack_entries, 0, INT64_MAX),
       IntOption("hash-max-ziplist-entries", true, &Config::hash_max_listpack_entries, 0, INT64_MAX),

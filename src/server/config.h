@@ -55,6 +55,14 @@ struct Config {
   // Threads that read keys the memory tier evicted from LevelDB, so that such a read (perhaps
   // from disk) makes only its own client wait, not the loop. 0: the loop reads them itself.
   int64_t store_read_threads = 2;
+  // Raft's clock: one tick every raft_tick_ms; a follower that hears no leader for
+  // raft_election_ticks to twice that many ticks starts an election (with the defaults, 200-400
+  // ms, so a failover on a LAN takes well under a second); the leader heartbeats every tick.
+  int64_t raft_tick_ms = 20;
+  // Redis's key-load-delay (its test suite uses it to watch LOADING): while loading, sleep this
+  // many microseconds per entry applied; negative n: 1 us every -n entries; 0: no delay.
+  int64_t key_load_delay = 0;
+  int64_t raft_election_ticks = 10;
   // Redis's encoding thresholds (redis.conf names; the ziplist names are aliases). Accepted and
   // reported so that redis.conf files and tools that tune them work; the collection families read
   // them to choose what OBJECT ENCODING reports: "hashtable" for a hash that ever held more fields,

@@ -142,7 +142,7 @@ std::string Node::InfoSection(std::string_view name) {
     Field(&o, "tier_store_reads_async", ks.store_reads_async);
     Field(&o, "write_behind_bytes", ks.pending_bytes);
   } else if (name == "persistence") {
-    Status log_status = log_->status();
+    Status log_status = store_ != nullptr ? store_->status() : Status::Ok();
     Field(&o, "loading", loading_ ? "1" : "0");
     Field(&o, "async_loading", "0");
     Field(&o, "rdb_changes_since_last_save", stats_.changes_since_save);
@@ -153,12 +153,19 @@ std::string Node::InfoSection(std::string_view name) {
     Field(&o, "aof_rewrite_in_progress", "0");
     Field(&o, "aof_last_write_status", log_status.ok() ? "ok" : "err");
     Field(&o, "appendfsync", FsyncPolicyName(config_.appendfsync));
-    Field(&o, "log_last_index", log_->last_index());
-    Field(&o, "log_durable_index", log_->durable_index());
+    Field(&o, "log_last_index", log_->LastIndex());
+    Field(&o, "log_durable_index", store_ != nullptr ? store_->durable_index() : log_->LastIndex());
     Field(&o, "keyspace_applied_index", keyspace_->applied_index());
     Field(&o, "checkpoints", checkpoints_);
     Field(&o, "log_bytes_since_checkpoint", logged_bytes_since_checkpoint_);
-    for (const auto& [k, v] : log_->Counters()) Field(&o, "log_" + k, v);
+    if (store_ != nullptr) {
+      const wal::LogStats ls = store_->stats();
+      Field(&o, "log_records_appended", ls.records_appended);
+      Field(&o, "log_batches_written", ls.batches_written);
+      Field(&o, "log_bytes_written", ls.bytes_written);
+      Field(&o, "log_fsyncs", ls.fsyncs);
+      Field(&o, "log_first_index", store_->first_record_index());
+    }
   } else if (name == "stats") {
     Field(&o, "total_connections_received", stats_.total_connections);
     Field(&o, "total_commands_processed", stats_.total_commands);

@@ -14,8 +14,9 @@
 #include "common/rng.h"
 #include "keyspace/durable_keyspace.h"
 #include "keyspace/memory_keyspace.h"
+#include "replication/memory_log.h"
 #include "server/cluster_identity.h"
-#include "server/wal_write_log.h"
+#include "server/raft_log_setup.h"
 
 namespace cairn::server {
 namespace {
@@ -26,6 +27,25 @@ constexpr size_t kMaxPendingOutput = 64 * 1024 * 1024;
 constexpr size_t kSlowlogMaxArgs = 32;
 constexpr size_t kSlowlogMaxArgLen = 128;
 constexpr size_t kGcRecordsPerTick = 1000;
+// Committed entries handed to apply per Ready: a replay at start-up applies about this much per
+// loop iteration (a few ms), so LOADING replies stay prompt. A loop iteration's own writes are
+// far less.
+constexpr uint64_t kMaxApplyBytes = 256 << 10;
+
+wal::FsyncPolicy ToWal(FsyncPolicy p) {
+  switch (p) {
+    case FsyncPolicy::kAlways: return wal::FsyncPolicy::kAlways;
+    case FsyncPolicy::kEverySec: return wal::FsyncPolicy::kEverySec;
+    case FsyncPolicy::kNo: return wal::FsyncPolicy::kNo;
+  }
+  return wal::FsyncPolicy::kAlways;
+}
+
+void Fatal(const char* what, const Status& st) {
+  std::fprintf(stderr, "FATAL: %s: %s. Aborting; every acknowledged write is in the Raft log and "
+               "is applied again on restart.\n", what, st.ToString().c_str());
+  std::abort();
+}
 
 std::string MakeRunId(uint64_t seed) {
   Rng rng(seed);
@@ -102,6 +122,10 @@ Status Node::Start() {
   timer_.data = this;
   uint64_t period_ms = std::max<int64_t>(1, 1000 / config_.hz);
   uv_timer_start(&timer_, OnTimer, period_ms, period_ms);
+  uv_timer_init(&loop_, &raft_timer_);
+  raft_timer_.data = this;
+  const auto tick_ms = static_cast<uint64_t>(config_.raft_tick_ms);
+  uv_timer_start(&raft_timer_, OnRaftTick, tick_ms, tick_ms);
   uv_signal_init(&loop_, &sigterm_);
   sigterm_.data = this;
   uv_signal_start(&sigterm_, OnSignal, SIGTERM);
@@ -123,8 +147,10 @@ Status Node::OpenStorage() {
   more_work_idle_.data = this;
   if (config_.dir == ":memory:") {  // a node without durability, for experiments
     keyspace_ = std::make_unique<keyspace::MemoryKeyspace>();
-    log_ = std::make_unique<MemoryWriteLog>();
-    return Status::Ok();
+    auto log = std::make_unique<replication::MemoryLog>();
+    CAIRN_RETURN_IF_ERROR(log->Bootstrap(cluster_.VoterIds()));
+    log_ = std::move(log);
+    return OpenReplication(0);
   }
   keyspace::DurableKeyspaceOptions ko;
   ko.dir = config_.dir + "/keyspace";
@@ -136,35 +162,63 @@ Status Node::OpenStorage() {
   auto ks = keyspace::DurableKeyspace::Open(ko);
   if (!ks.ok()) return ks.status();
   keyspace_ = std::move(*ks);
+  RaftLogSetup setup;
+  setup.dir = config_.dir;
+  setup.node_id = cluster_.node_id;
+  setup.voters = cluster_.VoterIds();
+  setup.keyspace_applied = keyspace_->applied_index();
+  setup.store.fsync = ToWal(config_.appendfsync);
+  setup.store.segment_bytes = static_cast<uint64_t>(config_.wal_segment_bytes);
+  // Written and, under appendfsync always, fdatasynced by the loop itself: Redis's model, one
+  // write and sync per loop iteration with no hand-off to another thread.
+  setup.store.inline_writes = true;
+  // Segments written into spare files: an fdatasync of a write inside a file is cheaper than one
+  // that grows it (wal/log.h).
+  setup.store.max_spares = 2;
   uv_async_t* async = &log_async_;
-  auto wal = WalWriteLog::Open(config_.dir + "/wal", config_.appendfsync,
-                               static_cast<uint64_t>(config_.wal_segment_bytes),
-                               [async] { uv_async_send(async); });
-  if (!wal.ok()) return wal.status();
-  wal_ = wal->get();
-  log_ = std::move(*wal);
-  uint64_t applied = keyspace_->applied_index();
-  if (log_->last_index() < applied) {
-    // LevelDB kept writes whose log records an OS crash lost (appendfsync everysec/no). Fill the
-    // gap with empty records so new records never reuse an applied index.
-    std::fprintf(stderr, "write log ends at %" PRIu64 " but the keyspace applied %" PRIu64
-                 "; filling the gap\n", log_->last_index(), applied);
-    std::vector<std::string_view> fillers(applied - log_->last_index());
-    CAIRN_RETURN_IF_ERROR(log_->Append(fillers).status());
-    CAIRN_RETURN_IF_ERROR(log_->Sync());
-  }
-  compacted_up_to_ = applied;
-  return Status::Ok();
+  setup.store.on_durable = [async](uint64_t) { uv_async_send(async); };
+  setup.store.logger = [](std::string_view msg) {
+    std::fprintf(stderr, "raft log recovery: %.*s\n", static_cast<int>(msg.size()), msg.data());
+  };
+  setup.log = [](std::string_view msg) {
+    std::fprintf(stderr, "%.*s\n", static_cast<int>(msg.size()), msg.data());
+  };
+  auto opened = OpenRaftLog(setup);
+  if (!opened.ok()) return opened.status();
+  store_ = opened->store.get();
+  log_ = std::move(opened->store);
+  compacted_up_to_ = keyspace_->applied_index();
+  return OpenReplication(keyspace_->applied_index());
+}
+
+Status Node::OpenReplication(uint64_t applied) {
+  raft::Config rc;
+  rc.id = cluster_.node_id;
+  rc.election_ticks = static_cast<int>(config_.raft_election_ticks);
+  rc.heartbeat_ticks = 1;
+  rc.max_apply_bytes = kMaxApplyBytes;
+  rc.applied = applied;
+  replication::ReplicatorCallbacks cb;
+  cb.apply = [this](const raft::Entry& e, uint64_t cookie) { return ApplyEntry(e, cookie); };
+  cb.lost = [this](uint64_t cookie) { AbandonWaiters({cookie}); };
+  cb.unknown = [this](const std::vector<uint64_t>& cookies) { AbandonWaiters(cookies); };
+  const uint64_t seed = static_cast<uint64_t>(clock_.MonotonicUs()) * 131 + cluster_.node_id;
+  replicator_ = std::make_unique<replication::Replicator>(rc, log_.get(), &no_peers_, Rng(seed),
+                                                          std::move(cb));
+  return replicator_->Start();
 }
 
 void Node::StartReplay() {
-  replay_next_ = keyspace_->applied_index() + 1;
-  replay_last_ = log_->last_index();
-  if (replay_next_ > replay_last_) return;
+  // A cluster of one voter elects itself at once; its new term's first entry commits everything
+  // its log holds. The node answers LOADING until what the log held at start is applied.
+  if (cluster_.voters.size() == 1) replicator_->Campaign();
+  load_target_ = cluster_.voters.size() == 1 ? replicator_->core().last_index()
+                                              : replicator_->commit_index();
+  if (replicator_->applied_index() >= load_target_) return;
   loading_ = true;
   replay_started_us_ = clock_.MonotonicUs();
-  std::fprintf(stderr, "replaying write log records %" PRIu64 "..%" PRIu64 "\n", replay_next_,
-               replay_last_);
+  std::fprintf(stderr, "applying the Raft log from %" PRIu64 " to %" PRIu64 "\n",
+               replicator_->applied_index() + 1, load_target_);
   uv_idle_init(&loop_, &replay_idle_);
   replay_idle_.data = this;
   uv_idle_start(&replay_idle_, OnReplayIdle);
@@ -323,11 +377,11 @@ bool Node::RunCommand(Client& c, const std::vector<std::string>& argv) {
   if (outcome == commands::Outcome::kProposed) {
     ++s.pending_writes;
     ++c.writes_proposed;
-    Proposal p{s.id, suppress, std::move(effect)};
+    Proposal p{Waiter{s.id, suppress}, std::move(effect)};
     if (spec != nullptr && spec->first_key > 0 && static_cast<size_t>(spec->first_key) < argv.size()) {
-      p.has_key = true;
-      p.db = s.db;
-      p.key_hash = StableHash64(argv[spec->first_key]);
+      p.waiter.has_key = true;
+      p.waiter.db = s.db;
+      p.waiter.key_hash = StableHash64(argv[spec->first_key]);
     }
     unlogged_.push_back(std::move(p));
   }
@@ -419,7 +473,7 @@ void Node::BeforePoll() {
   bool more = false;
   for (int round = 0; round < 16; ++round) {
     AppendProposals();
-    ApplyDurable();
+    if (!loading_) DriveReplication();
     if (resume_.empty()) break;
     ResumeWaitingClients();
     if (unlogged_.empty()) break;
@@ -439,62 +493,55 @@ void Node::BeforePoll() {
 
 void Node::AppendProposals() {
   if (unlogged_.empty()) return;
-  // The log only reads the payloads; the proposals keep them to apply once durable.
-  append_views_.clear();
-  for (const auto& p : unlogged_) {
-    append_views_.push_back(p.payload);
+  batch_payloads_.clear();
+  batch_cookies_.clear();
+  const uint64_t first = first_cookie_ + waiters_.size();
+  for (auto& p : unlogged_) {
     logged_bytes_since_checkpoint_ += p.payload.size();
+    batch_cookies_.push_back(first + batch_payloads_.size());
+    batch_payloads_.push_back(std::move(p.payload));
   }
-  Result<uint64_t> last = log_->Append(append_views_);
-  if (!last.ok()) {
-    // The log refused: nothing was acknowledged; tell each proposer.
-    for (auto& p : unlogged_) {
-      if (Client* c = FindClient(p.client_id)) {
-        --c->session.pending_writes;
-        resp::ReplyBuilder(&c->conn->output(), c->session.protocol)
-            .Error("ERR write log: " + last.status().ToString());
-        WriteAnswered(*c);
-        resume_.push_back(c->session.id);
-      }
-    }
-    unlogged_.clear();
+  Result<uint64_t> index = replicator_->ProposeBatch(std::move(batch_payloads_), batch_cookies_);
+  if (!index.ok()) {
+    // Nothing was appended: no proposal of the batch can ever apply.
+    RefuseProposals(index.status().code() == ErrorCode::kUnavailable
+                        ? std::string(replicator_->leader() == raft::kNoNode
+                                          ? commands::err::kClusterDown
+                                          : commands::err::kReadOnlyReplica)
+                        : "ERR write log: " + index.status().ToString());
     return;
   }
-  uint64_t index = *last - unlogged_.size() + 1;
-  for (auto& p : unlogged_) inflight_.emplace_back(index++, std::move(p));
+  for (auto& p : unlogged_) waiters_.push_back(p.waiter);
   unlogged_.clear();
 }
 
-// Applies every durable record in one keyspace group (see Keyspace::BeginGroup). If EndGroup
-// reports a failed LevelDB write, the store can no longer keep up with the log: the node stops
-// before any reply leaves; the records are in the write log, and the restart replays them.
-void Node::ApplyDurable() {
-  uint64_t durable = log_->durable_index();
-  if (inflight_.empty() || inflight_.front().first > durable) return;
-  // The keyspace learns the keys ahead of their applies, so their cache misses overlap.
-  auto durable_at = [&](size_t i) { return i < inflight_.size() && inflight_[i].first <= durable; };
-  for (size_t i = 0; i < 2 * kPrefetchAhead && durable_at(i); ++i) {
-    PrefetchIndex(inflight_[i].second);
-    if (i < kPrefetchAhead) PrefetchEntry(inflight_[i].second);
+void Node::RefuseProposals(const std::string& error) {
+  for (auto& p : unlogged_) {
+    Client* c = FindClient(p.waiter.client_id);
+    if (c == nullptr) continue;
+    --c->session.pending_writes;
+    resp::ReplyBuilder(&c->conn->output(), c->session.protocol).Error(error);
+    WriteAnswered(*c);
+    resume_.push_back(c->session.id);
   }
+  unlogged_.clear();
+}
+
+// Runs the Replicator inside one keyspace group (see Keyspace::BeginGroup). If EndGroup reports a
+// failed LevelDB write, the store can no longer keep up with the log: the node stops before any
+// reply leaves; the entries are in the Raft log, and the restart applies them again.
+void Node::DriveReplication() {
+  if (!replicator_->HasReady()) return;
+  // While LOADING, one Ready per call: ReplayStep's idle handle calls once per loop iteration.
+  const size_t max_rounds = loading_ ? 1 : SIZE_MAX;
   keyspace_->BeginGroup();
   applying_ = true;
-  while (durable_at(0)) {
-    if (durable_at(2 * kPrefetchAhead)) PrefetchIndex(inflight_[2 * kPrefetchAhead].second);
-    if (durable_at(kPrefetchAhead)) PrefetchEntry(inflight_[kPrefetchAhead].second);
-    auto [index, p] = std::move(inflight_.front());
-    inflight_.pop_front();
-    ApplyOne(index, p);
-  }
+  Status st = replicator_->Process(max_rounds);
   applying_ = false;
-  Status st = keyspace_->EndGroup();
-  if (!st.ok()) {
-    std::fprintf(stderr,
-                 "FATAL: writing applied log records to the keyspace failed: %s. Aborting; the "
-                 "records are in the write log and are replayed on restart.\n",
-                 st.ToString().c_str());
-    std::abort();
-  }
+  if (!st.ok()) Fatal("replication failed (log write or apply)", st);
+  Status ended = keyspace_->EndGroup();
+  if (!ended.ok()) Fatal("writing applied entries to the keyspace failed", ended);
+  PopDoneWaiters();
   if (save_after_apply_) {
     save_after_apply_ = false;
     Status saved = Save();
@@ -502,25 +549,68 @@ void Node::ApplyDurable() {
   }
 }
 
-void Node::PrefetchIndex(const Proposal& p) const {
-  if (p.has_key) keyspace_->PrefetchIndex(p.db, p.key_hash);
+Node::Waiter* Node::FindWaiter(uint64_t cookie) {
+  if (cookie < first_cookie_ || cookie - first_cookie_ >= waiters_.size()) return nullptr;
+  Waiter* w = &waiters_[cookie - first_cookie_];
+  return w->done ? nullptr : w;
 }
 
-void Node::PrefetchEntry(const Proposal& p) const {
-  if (p.has_key) keyspace_->PrefetchEntry(p.db, p.key_hash);
+void Node::PopDoneWaiters() {
+  while (!waiters_.empty() && waiters_.front().done) {
+    waiters_.pop_front();
+    ++first_cookie_;
+  }
 }
 
-void Node::ApplyOne(uint64_t index, const Proposal& p) {
-  Client* c = p.client_id != 0 ? FindClient(p.client_id) : nullptr;
+// Proposals that may or may not apply (leadership lost before they committed) or that never will
+// (another leader's entry took their index): their clients' connections close, as Redis's do
+// when a primary dies mid-request; a reply claiming failure could be a lie.
+void Node::AbandonWaiters(const std::vector<uint64_t>& cookies) {
+  for (uint64_t cookie : cookies) {
+    Waiter* w = FindWaiter(cookie);
+    if (w == nullptr) continue;
+    w->done = true;
+    if (Client* c = FindClient(w->client_id)) c->conn->Close();
+  }
+}
+
+// A committed entry, on every node, in log order. The keyspace learns the keys of the proposals
+// applied next (this node's, in cookie order), so their cache misses overlap.
+Status Node::ApplyEntry(const raft::Entry& e, uint64_t cookie) {
+  Waiter none;
+  Waiter* w = cookie != 0 ? FindWaiter(cookie) : nullptr;
+  if (w != nullptr) {
+    w->done = true;
+    PrefetchAhead(cookie);
+  }
+  ApplyOne(e.index, e.data, w != nullptr ? *w : none);
+  return Status::Ok();
+}
+
+void Node::PrefetchAhead(uint64_t cookie) const {
+  const size_t at = cookie - first_cookie_;
+  if (at + 2 * kPrefetchAhead < waiters_.size()) {
+    const Waiter& w = waiters_[at + 2 * kPrefetchAhead];
+    if (w.has_key) keyspace_->PrefetchIndex(w.db, w.key_hash);
+  }
+  if (at + kPrefetchAhead < waiters_.size()) {
+    const Waiter& w = waiters_[at + kPrefetchAhead];
+    if (w.has_key) keyspace_->PrefetchEntry(w.db, w.key_hash);
+  }
+}
+
+void Node::ApplyOne(uint64_t index, std::string_view payload, const Waiter& w) {
+  Client* c = w.client_id != 0 ? FindClient(w.client_id) : nullptr;
   commands::Session stand_in;
   std::string sink;
   commands::Session& session = c != nullptr ? c->session : stand_in;
-  std::string& out = (c != nullptr && !p.suppress_reply) ? c->conn->output() : sink;
+  std::string& out = (c != nullptr && !w.suppress_reply) ? c->conn->output() : sink;
   size_t before = out.size();
   resp::ReplyBuilder reply(&out, session.protocol);
-  Status st = dispatcher_->Apply(p.payload, index, session, reply);
+  Status st = dispatcher_->Apply(payload, index, session, reply);
+  if (loading_ && config_.key_load_delay != 0) LoadDelay();
   if (!st.ok()) {
-    std::fprintf(stderr, "apply of log record %" PRIu64 " failed: %s\n", index, st.ToString().c_str());
+    std::fprintf(stderr, "apply of log entry %" PRIu64 " failed: %s\n", index, st.ToString().c_str());
     if (out.size() == before) reply.Error("ERR " + st.ToString());
   }
   stats_.net_output_bytes += out.size() - before;
@@ -528,6 +618,16 @@ void Node::ApplyOne(uint64_t index, const Proposal& p) {
   ++stats_.writes_applied;
   ++stats_.changes_since_save;
   if (c != nullptr && --c->session.pending_writes == 0 && c->deferred) resume_.push_back(c->session.id);
+}
+
+// key-load-delay: Redis's debugDelay, so tests can watch LOADING.
+void Node::LoadDelay() {
+  const int64_t d = config_.key_load_delay;
+  if (d > 0) {
+    usleep(static_cast<useconds_t>(d));
+  } else if (++load_delay_count_ % static_cast<uint64_t>(-d) == 0) {
+    usleep(1);
+  }
 }
 
 // One more of the client's writes has its reply in the output: the replies held behind it go too.
@@ -554,6 +654,12 @@ void Node::OnLogDurable(uv_async_t* a) {
 }
 
 // --- timers, signals, expiry ---
+
+void Node::OnRaftTick(uv_timer_t* t) {
+  auto* self = static_cast<Node*>(t->data);
+  self->replicator_->Tick();
+  if (!self->loading_) self->DriveReplication();
+}
 
 void Node::OnTimer(uv_timer_t* t) {
   auto* self = static_cast<Node*>(t->data);
@@ -589,6 +695,7 @@ void Node::ActiveExpireCycle() {
     auto due = keyspace_->TakeDueExpiries(now, batch);
     for (const auto& d : due) {
       Proposal p;
+      p.waiter.suppress_reply = true;
       commands::Dispatcher::EncodeExpire(d.db, d.key, d.expire_at_ms, now, &p.payload);
       unlogged_.push_back(std::move(p));
     }
@@ -610,7 +717,7 @@ void Node::Shutdown(bool save) {
   BeforePoll();
   Status st = log_->Sync();
   if (!st.ok()) std::fprintf(stderr, "log sync at shutdown failed: %s\n", st.ToString().c_str());
-  ApplyDurable();
+  DriveReplication();
   // SAVE (the default) also syncs the keyspace and drops the log prefix it holds, so the next
   // start replays nothing; NOSAVE skips that and the next start replays the log instead.
   if (save) {
@@ -635,7 +742,7 @@ Status Node::Save() {
     return Status::Ok();
   }
   CAIRN_RETURN_IF_ERROR(log_->Sync());
-  ApplyDurable();
+  DriveReplication();
   CAIRN_RETURN_IF_ERROR(keyspace_->Flush());
   last_save_s_ = clock_.NowMs() / 1000;
   stats_.changes_since_save = 0;
@@ -644,38 +751,15 @@ Status Node::Save() {
 
 void Node::OnReplayIdle(uv_idle_t* idle) { static_cast<Node*>(idle->data)->ReplayStep(); }
 
-// Replays the log in slices of about 10 ms per loop iteration, so clients keep getting their
-// LOADING replies promptly while a large log is applied.
+// Applies the log found at start-up one Ready (kMaxApplyBytes of entries) per loop iteration, so
+// clients keep getting their LOADING replies promptly while a large log is applied.
 void Node::ReplayStep() {
-  constexpr size_t kReplayReadBytes = 256 << 10;
-  constexpr int64_t kReplaySliceUs = 10000;
-  int64_t slice_start = clock_.MonotonicUs();
-  // One keyspace group per slice: one LevelDB write per slice, not per record.
-  keyspace_->BeginGroup();
-  while (replay_next_ <= replay_last_ && clock_.MonotonicUs() - slice_start < kReplaySliceUs) {
-    auto records = log_->Read(replay_next_, replay_last_, kReplayReadBytes);
-    if (!records.ok() || records->empty()) {
-      std::fprintf(stderr, "replay stopped at %" PRIu64 ": %s\n", replay_next_,
-                   records.ok() ? "no record" : records.status().ToString().c_str());
-      replay_last_ = replay_next_ - 1;
-      break;
-    }
-    for (const auto& [index, payload] : *records) {
-      ApplyOne(index, Proposal{0, true, payload});
-      replay_next_ = index + 1;
-    }
-  }
-  if (Status st = keyspace_->EndGroup(); !st.ok()) {
-    std::fprintf(stderr, "FATAL: writing replayed log records to the keyspace failed: %s. Aborting.\n",
-                 st.ToString().c_str());
-    std::abort();
-  }
-  if (replay_next_ > replay_last_) {
-    uv_idle_stop(&replay_idle_);
-    loading_ = false;
-    std::fprintf(stderr, "replay done in %.3f s\n",
-                 static_cast<double>(clock_.MonotonicUs() - replay_started_us_) / 1e6);
-  }
+  DriveReplication();
+  if (replicator_->applied_index() < load_target_ && replicator_->HasReady()) return;
+  uv_idle_stop(&replay_idle_);
+  loading_ = false;
+  std::fprintf(stderr, "log applied up to %" PRIu64 " in %.3f s\n", replicator_->applied_index(),
+               static_cast<double>(clock_.MonotonicUs() - replay_started_us_) / 1e6);
 }
 
 // See Config::log_compact_interval_ms: both the time and the size floor must be reached.
@@ -703,7 +787,9 @@ void Node::MaybeCompactLog(bool force) {
     }
   }
   uint64_t synced = keyspace_->synced_index();
-  if (st.ok() && synced > compacted_up_to_) st = log_->CompactPrefix(synced);
+  if (st.ok() && synced > compacted_up_to_) {
+    st = log_->Compact(synced, replicator_->core().ConfStateAt(synced));
+  }
   if (!st.ok()) {
     std::fprintf(stderr, "log compaction failed: %s\n", st.ToString().c_str());
     return;
@@ -739,7 +825,7 @@ Status Node::ConfigSet(const std::vector<std::pair<std::string, std::string>>& p
   config_ = std::move(next);
   for (auto& [id, c] : clients_) c->parser.limits().max_bulk_len = config_.proto_max_bulk_len;
   keyspace_->SetMaxMemory(static_cast<uint64_t>(config_.maxmemory));
-  if (wal_ != nullptr) wal_->set_policy(config_.appendfsync);
+  if (store_ != nullptr) store_->set_fsync(ToWal(config_.appendfsync));
   uint64_t period_ms = std::max<int64_t>(1, 1000 / config_.hz);
   uv_timer_set_repeat(&timer_, period_ms);
   return Status::Ok();

@@ -1,7 +1,8 @@
 // Node: one Cairn server process. It wires the pieces: the libuv loop and TCP server, the
-// per-client sessions and parsers, the dispatcher, the write path (proposals -> log -> apply ->
-// replies in request order), active expiry, and the ServerApi the commands use (INFO, CONFIG,
-// CLIENT, MONITOR, SLOWLOG, SHUTDOWN). Everything runs on the loop thread.
+// per-client sessions and parsers, the dispatcher, the write path (proposals -> Replicator, whose
+// Raft log persists them -> committed entries applied -> replies in request order), active
+// expiry, and the ServerApi the commands use (INFO, CONFIG, CLIENT, MONITOR, SLOWLOG, SHUTDOWN).
+// Everything runs on the loop thread.
 #pragma once
 
 #include <uv.h>
@@ -19,10 +20,11 @@
 #include "keyspace/keyspace.h"
 #include "net/tcp_server.h"
 #include "resp/parser.h"
+#include "replication/durable_log.h"
+#include "replication/log_store.h"
+#include "replication/replicator.h"
 #include "server/cluster_config.h"
 #include "server/config.h"
-#include "server/wal_write_log.h"
-#include "server/write_log.h"
 
 namespace cairn::server {
 
@@ -93,15 +95,25 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   Rng& ReadRng() override { return read_rng_; }
 
  private:
-  struct Proposal {
+  // Who waits for a write this node proposed, and what its apply will touch.
+  struct Waiter {
     uint64_t client_id = 0;  // 0: the node itself (active expiry)
     bool suppress_reply = false;
-    std::string payload;
     // The first key of the command, for the keyspace's prefetch hints (Keyspace::PrefetchIndex):
-    // its database and StableHash64. has_key false: none (EXEC, active expiry, replay).
+    // its database and StableHash64. has_key false: none (EXEC, active expiry).
     bool has_key = false;
     int db = 0;
     uint64_t key_hash = 0;
+    bool done = false;  // applied, lost or of unknown fate
+  };
+  struct Proposal {
+    Waiter waiter;
+    std::string payload;
+  };
+  // Hands messages to peers (none yet: a cluster of one voter sends nothing).
+  class NoPeers final : public replication::Transport {
+   public:
+    void Send(const raft::Message&) override {}
   };
   // Applies look this many proposals ahead: keyspace index lines for the one 2 * kPrefetchAhead
   // ahead, entries for the one kPrefetchAhead ahead.
@@ -126,10 +138,18 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   void FeedMonitors(const Client& c, const std::vector<std::string>& argv);
   void RecordSlowlog(const Client& c, const std::vector<std::string>& argv, int64_t duration_us);
   void AppendProposals();
-  void ApplyDurable();
-  void ApplyOne(uint64_t index, const Proposal& p);
-  void PrefetchIndex(const Proposal& p) const;
-  void PrefetchEntry(const Proposal& p) const;
+  void RefuseProposals(const std::string& error);
+  // Runs the Replicator's Readys inside one keyspace group: persist, send, apply (one Ready while
+  // LOADING). A failure of the log or of an apply stops the node.
+  void DriveReplication();
+  Status ApplyEntry(const raft::Entry& e, uint64_t cookie);
+  void ApplyOne(uint64_t index, std::string_view payload, const Waiter& w);
+  void LoadDelay();
+  Waiter* FindWaiter(uint64_t cookie);
+  void PopDoneWaiters();
+  void AbandonWaiters(const std::vector<uint64_t>& cookies);
+  void PrefetchAhead(uint64_t cookie) const;
+  Status OpenReplication(uint64_t applied);
   void ResumeWaitingClients();
   void WriteAnswered(Client& c);
   void ActiveExpireCycle();
@@ -146,6 +166,7 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   static void OnTimer(uv_timer_t* t);
   static void OnSignal(uv_signal_t* s, int signum);
   static void OnLogDurable(uv_async_t* a);
+  static void OnRaftTick(uv_timer_t* t);
   static void OnStoreRead(uv_async_t* a);
   static void OnReplayIdle(uv_idle_t* idle);
 
@@ -155,6 +176,7 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   CommandClock command_clock_;  // ProcessInput and RunCommand only
   uv_loop_t loop_{};
   uv_timer_t timer_{};
+  uv_timer_t raft_timer_{};
   uv_signal_t sigterm_{};
   uv_signal_t sigint_{};
   uv_async_t log_async_{};
@@ -164,8 +186,10 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   std::unique_ptr<keyspace::Keyspace> keyspace_;
   commands::CommandTable table_;
   std::unique_ptr<commands::Dispatcher> dispatcher_;
-  std::unique_ptr<WriteLog> log_;
-  WalWriteLog* wal_ = nullptr;  // log_ when it is the file log
+  std::unique_ptr<replication::DurableLog> log_;  // the Raft log (LogStore, or MemoryLog)
+  replication::LogStore* store_ = nullptr;        // log_ when it is on disk
+  NoPeers no_peers_;
+  std::unique_ptr<replication::Replicator> replicator_;
   std::unique_ptr<net::TcpServer> tcp_;
 
   std::map<uint64_t, Client*> clients_;  // by id, so CLIENT LIST is in connection order
@@ -174,8 +198,12 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   std::vector<uint64_t> store_read_done_;  // OnStoreRead's scratch: clients whose reads are done
   std::vector<Proposal> unlogged_;        // proposed in this iteration, not yet in the log
   uint64_t paced_commands_ = 0;  // stats_.total_commands at the last Keyspace::Pace
-  std::vector<std::string_view> append_views_;  // AppendProposals' scratch: views of unlogged_
-  std::deque<std::pair<uint64_t, Proposal>> inflight_;  // in the log, not yet durable
+  // AppendProposals' scratch: the payloads and cookies of unlogged_.
+  std::vector<std::string> batch_payloads_;
+  std::vector<uint64_t> batch_cookies_;
+  // This node's proposals not yet applied, by cookie: waiters_[i] has cookie first_cookie_ + i.
+  std::deque<Waiter> waiters_;
+  uint64_t first_cookie_ = 1;
   std::deque<commands::SlowlogEntry> slowlog_;
   uint64_t slowlog_next_id_ = 0;
 
@@ -190,9 +218,9 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   std::string run_id_;
   // HRANDFIELD and other read-only random picks; seeded at start-up like run_id_.
   Rng read_rng_{0};
-  uint64_t replay_next_ = 0;
-  uint64_t replay_last_ = 0;
+  uint64_t load_target_ = 0;  // LOADING until this index is applied (the log's end at start-up)
   int64_t replay_started_us_ = 0;
+  uint64_t load_delay_count_ = 0;
   uint64_t compacted_up_to_ = 0;
   int64_t last_compact_ms_ = 0;
   uint64_t logged_bytes_since_checkpoint_ = 0;  // payload bytes appended since the last checkpoint

@@ -31,10 +31,10 @@ bool ParseSegmentFileName(std::string_view name, uint64_t* first_index) {
   return ec == std::errc() && ptr == end;
 }
 
-void EncodeHeader(std::string* dst, uint64_t first_index, uint8_t flags) {
+void EncodeHeader(std::string* dst, uint64_t first_index, uint8_t version, uint8_t flags) {
   const size_t start = dst->size();
   dst->append(kMagic, sizeof(kMagic));
-  dst->push_back(static_cast<char>(kFormatVersion));
+  dst->push_back(static_cast<char>(version));
   dst->push_back(static_cast<char>(flags));
   dst->append(2, '\0');
   PutFixed64(dst, first_index);
@@ -42,12 +42,18 @@ void EncodeHeader(std::string* dst, uint64_t first_index, uint8_t flags) {
 }
 
 void EncodeFrame(std::string* dst, uint64_t index, uint64_t term, std::string_view payload) {
+  EncodeFrame(dst, index, term, {}, payload);
+}
+
+void EncodeFrame(std::string* dst, uint64_t index, uint64_t term, std::string_view head,
+                 std::string_view body) {
   const size_t start = dst->size();
   PutFixed32(dst, 0);  // crc, filled in below once the covered bytes are in place
-  PutFixed32(dst, static_cast<uint32_t>(payload.size()));
+  PutFixed32(dst, static_cast<uint32_t>(head.size() + body.size()));
   PutFixed64(dst, index);
   PutFixed64(dst, term);
-  dst->append(payload);
+  dst->append(head);
+  dst->append(body);
   const uint32_t crc = Crc32c(dst->data() + start + 4, dst->size() - start - 4);
   for (int i = 0; i < 4; ++i) (*dst)[start + i] = static_cast<char>(crc >> (8 * i));
 }
@@ -73,9 +79,11 @@ std::string DecodeHeader(std::string_view file, SegmentHeader* out) {
       Crc32c(file.data(), kHeaderBytes - 4) != DecodeFixed32(file.data() + kHeaderBytes - 4)) {
     return "header corrupt";
   }
-  if (static_cast<uint8_t>(file[4]) != kFormatVersion) {
-    return "unknown format version " + std::to_string(static_cast<uint8_t>(file[4]));
+  const auto version = static_cast<uint8_t>(file[4]);
+  if (version != kFormatVersionRecords && version != kFormatVersionRaft) {
+    return "unknown format version " + std::to_string(version);
   }
+  out->version = version;
   out->first_index = DecodeFixed64(file.data() + 8);
   out->flags = static_cast<uint8_t>(file[5]);
   return {};
@@ -90,6 +98,7 @@ SegmentScan ScanSegment(std::string_view file, uint64_t first_index) {
   }
   if (!scan.problem.empty()) return scan;
   scan.header_ok = true;
+  scan.version = header.version;
   scan.flags = header.flags;
   uint64_t offset = kHeaderBytes;
   while (offset < file.size()) {

@@ -7,7 +7,10 @@
 //
 //   segment header (kHeaderBytes = 20)
 //     magic        4 bytes  "CWAL"
-//     version      1 byte   kFormatVersion (1)
+//     version      1 byte   what the payloads are (the frame is the same in both): 1 = the
+//                           single node's untyped records, one made-up term (before
+//                           replication); 2 = Raft entries (payload = type byte + data, real
+//                           terms). A log opens only segments of its own version (Options).
 //     flags        1 byte   kHeaderReused: the file was a spare (zero-filled or a compacted segment)
 //                           written over from the start, so past its last record it holds
 //                           zeros or an earlier use's bytes, which end the log quietly (0 in
@@ -33,7 +36,9 @@
 namespace cairn::wal {
 
 inline constexpr char kMagic[4] = {'C', 'W', 'A', 'L'};
-inline constexpr uint8_t kFormatVersion = 1;
+inline constexpr uint8_t kFormatVersionRecords = 1;
+inline constexpr uint8_t kFormatVersionRaft = 2;
+inline constexpr uint8_t kFormatVersion = kFormatVersionRaft;
 inline constexpr size_t kHeaderBytes = 20;
 inline constexpr size_t kFrameOverheadBytes = 24;
 // One frame must fit the 32-bit length with room to spare; the node caps commands far below this.
@@ -45,16 +50,21 @@ bool ParseSegmentFileName(std::string_view name, uint64_t* first_index);
 
 inline constexpr uint8_t kHeaderReused = 1;
 
-void EncodeHeader(std::string* dst, uint64_t first_index, uint8_t flags = 0);
+void EncodeHeader(std::string* dst, uint64_t first_index, uint8_t version, uint8_t flags = 0);
 
 struct SegmentHeader {
   uint64_t first_index = 0;
+  uint8_t version = 0;
   uint8_t flags = 0;
 };
-// Decodes the header at the start of `file`: empty when valid, else what is wrong with it.
+// Decodes the header at the start of `file`: empty when valid (of any version), else what is
+// wrong with it.
 std::string DecodeHeader(std::string_view file, SegmentHeader* out);
 inline size_t FrameBytes(size_t payload_bytes) { return kFrameOverheadBytes + payload_bytes; }
 void EncodeFrame(std::string* dst, uint64_t index, uint64_t term, std::string_view payload);
+// The same frame for the payload head + body, framed from the two pieces (no joined copy).
+void EncodeFrame(std::string* dst, uint64_t index, uint64_t term, std::string_view head,
+                 std::string_view body);
 
 enum class FrameCheck {
   kOk,
@@ -76,6 +86,7 @@ FrameCheck DecodeFrame(std::string_view in, FrameView* out);
 // What a scan of one whole segment file found: the valid prefix, and why it ends where it does.
 struct SegmentScan {
   bool header_ok = false;
+  uint8_t version = 0;            // the header's, when header_ok
   uint8_t flags = 0;              // the header's, when header_ok
   std::vector<uint64_t> offsets;  // file offset of each valid record, in index order
   uint64_t valid_bytes = 0;       // end of the valid prefix: 0 if the header is bad

@@ -46,7 +46,8 @@ Result<std::unique_ptr<Log>> Log::Open(Options options) {
 Log::Log(PrivateTag, Options options)
     : options_(std::move(options)),
       env_(options_.env != nullptr ? options_.env : Env::Posix()),
-      last_sync_(std::chrono::steady_clock::now()) {}
+      last_sync_(std::chrono::steady_clock::now()),
+      fsync_(options_.fsync) {}
 
 Log::~Log() { (void)Close(); }
 
@@ -88,6 +89,12 @@ Status Log::Recover() {
     } else {
       scan = ScanSegment(*data, first);
       if (!scan.header_ok) problem = scan.problem;
+      // A whole segment of the other format is not damage to cut away: refuse to open.
+      if (scan.header_ok && scan.version != options_.format_version) {
+        return Status::InvalidArgument("wal: " + path + " is format version " +
+                                       std::to_string(scan.version) + ", this log is version " +
+                                       std::to_string(options_.format_version));
+      }
     }
     if (!problem.empty()) {
       Note("wal: recovery removed " + path + " (" + std::to_string(data->size()) +
@@ -141,7 +148,7 @@ Status Log::CreateEmptySegment(uint64_t first_index) {
   seg.path = JoinPath(options_.dir, SegmentFileName(first_index));
   seg.size_bytes = seg.file_bytes = kHeaderBytes;
   std::string header;
-  EncodeHeader(&header, first_index);
+  EncodeHeader(&header, first_index, options_.format_version);
   auto file = env_->OpenWritable(seg.path, 0, /*truncate=*/true);
   if (!file.ok()) return file.status();
   CAIRN_RETURN_IF_ERROR((*file)->Append(header));
@@ -159,7 +166,7 @@ uint64_t Log::Append(std::vector<Record> batch) {
   std::vector<WriteOp> ops;
   for (const Record& r : batch) {
     CAIRN_ASSERT(r.index == last_index_ + 1);
-    FrameRecord(r.index, r.term, r.payload, &ops);
+    FrameRecord(r.index, r.term, {}, r.payload, &ops);
   }
   FinishAppend(batch.size(), std::move(ops));
   AddToCache(&batch);
@@ -171,7 +178,7 @@ uint64_t Log::AppendPayloads(uint64_t term, std::span<const std::string_view> pa
   if (payloads.empty()) return last_index_;
   const uint64_t first = last_index_ + 1;
   std::vector<WriteOp> ops;
-  for (std::string_view p : payloads) FrameRecord(last_index_ + 1, term, p, &ops);
+  for (std::string_view p : payloads) FrameRecord(last_index_ + 1, term, {}, p, &ops);
   FinishAppend(payloads.size(), std::move(ops));
   if (options_.tail_cache_bytes > 0) {
     std::vector<Record> batch;
@@ -188,10 +195,32 @@ uint64_t Log::AppendPayloads(uint64_t term, const std::vector<std::string>& payl
   return AppendPayloads(term, std::span<const std::string_view>(views));
 }
 
-void Log::FrameRecord(uint64_t index, uint64_t term, std::string_view payload,
+uint64_t Log::AppendViews(std::span<const RecordView> records) {
+  CAIRN_ASSERT(!closed_);
+  if (records.empty()) return last_index_;
+  std::vector<WriteOp> ops;
+  for (const RecordView& r : records) {
+    CAIRN_ASSERT(r.index == last_index_ + 1);
+    FrameRecord(r.index, r.term, r.head, r.body, &ops);
+  }
+  FinishAppend(records.size(), std::move(ops));
+  if (options_.tail_cache_bytes > 0) {
+    std::vector<Record> batch;
+    batch.reserve(records.size());
+    for (const RecordView& r : records) {
+      std::string payload(r.head);
+      payload += r.body;
+      batch.push_back(Record{r.index, r.term, std::move(payload)});
+    }
+    AddToCache(&batch);
+  }
+  return last_index_;
+}
+
+void Log::FrameRecord(uint64_t index, uint64_t term, std::string_view head, std::string_view body,
                       std::vector<WriteOp>* ops) {
-  CAIRN_ASSERT(payload.size() <= kMaxPayloadBytes);
-  const size_t frame_bytes = FrameBytes(payload.size());
+  CAIRN_ASSERT(head.size() + body.size() <= kMaxPayloadBytes);
+  const size_t frame_bytes = FrameBytes(head.size() + body.size());
   Segment* seg = &segments_.back();
   // A segment being appended to (its file grows with it) leaves for a spare as soon as one is
   // ready: the journal commit per fdatasync is what spares are for.
@@ -206,7 +235,7 @@ void Log::FrameRecord(uint64_t index, uint64_t term, std::string_view payload,
     ops->back().path = seg->path;
     ops->back().offset = seg->size_bytes;
   }
-  EncodeFrame(&ops->back().bytes, index, term, payload);
+  EncodeFrame(&ops->back().bytes, index, term, head, body);
   ops->back().last_index = index;
   ++ops->back().records;
   seg->offsets.push_back(seg->size_bytes);
@@ -242,7 +271,7 @@ Log::Segment& Log::Roll(uint64_t first_index, std::vector<WriteOp>* ops) {
   }
   op.path = seg.path;
   op.create = true;
-  EncodeHeader(&op.bytes, first_index, op.spare.empty() ? 0 : kHeaderReused);
+  EncodeHeader(&op.bytes, first_index, options_.format_version, op.spare.empty() ? 0 : kHeaderReused);
   ops->push_back(std::move(op));
   segments_.push_back(std::move(seg));
   return segments_.back();
@@ -285,7 +314,7 @@ void Log::WriteInline(std::vector<WriteOp>* ops) {
     return;
   }
   if (written > 0) durable_index_.store(written, std::memory_order_release);
-  if (options_.fsync == FsyncPolicy::kEverySec && !was_unsynced && unsynced_) {
+  if (fsync() == FsyncPolicy::kEverySec && !was_unsynced && unsynced_) {
     // The writer sleeps without a deadline while nothing is unsynced: give it one.
     unsynced_since_inline_ = true;
     lock.unlock();
@@ -540,9 +569,9 @@ Status Log::FailLocked(Status st) {
 // ---- Writer thread ---------------------------------------------------------------------------
 
 void Log::WriterLoop() {
-  const bool everysec = options_.fsync == FsyncPolicy::kEverySec;
   std::unique_lock lock(mu_);
   for (;;) {
+    const bool everysec = fsync() == FsyncPolicy::kEverySec;
     auto has_work = [&] {
       return stop_ || !queue_.empty() || sync_requested_ > sync_done_ || unsynced_since_inline_;
     };
@@ -630,7 +659,7 @@ Status Log::WriteOps(std::vector<WriteOp>* ops, bool must_sync, uint64_t* writte
   }
   records_written_.fetch_add(records, std::memory_order_relaxed);
   if (!ops->empty()) batches_written_.fetch_add(1, std::memory_order_relaxed);
-  const bool sync = must_sync || (options_.fsync == FsyncPolicy::kAlways && !ops->empty());
+  const bool sync = must_sync || (fsync() == FsyncPolicy::kAlways && !ops->empty());
   if (sync) CAIRN_RETURN_IF_ERROR(SyncWriterFile());
   return Status::Ok();
 }

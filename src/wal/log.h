@@ -41,6 +41,7 @@
 
 #include "common/status.h"
 #include "wal/env.h"
+#include "wal/format.h"
 
 namespace cairn::wal {
 
@@ -82,6 +83,8 @@ struct Options {
   std::function<void(const Status&)> on_failure;
   // Recovery messages (what was cut, from which file, why), from Open's thread.
   std::function<void(std::string_view)> logger;
+  // The segments' format version (format.h): a log never opens a segment of another.
+  uint8_t format_version = kFormatVersion;
   // File-system seam; not owned, must outlive the Log. Null means Env::Posix().
   Env* env = nullptr;
 };
@@ -117,6 +120,15 @@ class Log {
   // tail cache, if any, takes copies.
   uint64_t AppendPayloads(uint64_t term, std::span<const std::string_view> payloads);
   uint64_t AppendPayloads(uint64_t term, const std::vector<std::string>& payloads);
+  // Append() of records given as views, each payload being head + body (the Raft log's type byte
+  // and entry data), framed without joining them. Indexes continue the log, as for Append().
+  struct RecordView {
+    uint64_t index = 0;
+    uint64_t term = 0;
+    std::string_view head;
+    std::string_view body;
+  };
+  uint64_t AppendViews(std::span<const RecordView> records);
 
   // Index of the first record still held; last_index() + 1 when the log is empty.
   uint64_t first_index() const { return first_index_; }
@@ -148,6 +160,9 @@ class Log {
   // still on disk, which may be <= up_to_index. Does not wait for the writer.
   Status CompactPrefix(uint64_t up_to_index);
 
+  // CONFIG SET appendfsync: the policy for what is appended from now on.
+  void set_fsync(FsyncPolicy p) { fsync_.store(p, std::memory_order_relaxed); }
+  FsyncPolicy fsync() const { return fsync_.load(std::memory_order_relaxed); }
   // Blocks until everything appended so far is written and fdatasynced, whatever the policy.
   Status Sync();
   // Flushes and fsyncs what is queued, stops the writer thread. Other calls are invalid after it.
@@ -197,7 +212,7 @@ class Log {
   Status ParkWriterLocked(std::unique_lock<std::mutex>& lock);
   Status FailLocked(Status st);
   // Frames one record into *ops (rolling to a new segment when full); Append's shared step.
-  void FrameRecord(uint64_t index, uint64_t term, std::string_view payload,
+  void FrameRecord(uint64_t index, uint64_t term, std::string_view head, std::string_view body,
                    std::vector<WriteOp>* ops);
   void FinishAppend(size_t records, std::vector<WriteOp> ops);
   void EverySecSync(std::unique_lock<std::mutex>& lock);  // writer thread; mu_ held on entry/exit
@@ -245,6 +260,7 @@ class Log {
   Status failure_;
 
   std::atomic<uint64_t> durable_index_{0};
+  std::atomic<FsyncPolicy> fsync_;  // options_.fsync, then CONFIG SET's
   std::atomic<uint64_t> append_calls_{0};
   std::atomic<uint64_t> records_appended_{0};
   std::atomic<uint64_t> records_written_{0};

@@ -74,7 +74,7 @@ class TestCluster {
         REQUIRE(n->storage.Append(rd.entries).ok());
         if (rd.hard_state) n->storage.SetHardState(*rd.hard_state);
         for (Message& m : rd.messages) queue_.push_back(std::move(m));
-        for (Entry& e : rd.committed_entries) n->applied.push_back(std::move(e));
+        for (const Entry& e : rd.committed_entries) n->applied.push_back(e);
         for (ReadState& r : rd.read_states) n->reads.push_back(std::move(r));
         n->core->Advance(rd);
       }

@@ -30,7 +30,7 @@ void Checker::OnLeader(raft::NodeId id, uint64_t term) {
   }
 }
 
-void Checker::OnPersist(raft::NodeId id, const std::vector<raft::Entry>& entries,
+void Checker::OnPersist(raft::NodeId id, std::span<const raft::Entry> entries,
                         const raft::Storage& disk) {
   for (const raft::Entry& e : entries) {
     Result<uint64_t> prev = disk.Term(e.index - 1);

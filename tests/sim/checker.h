@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -29,7 +30,7 @@ class Checker {
   Checker();
 
   void OnLeader(raft::NodeId id, uint64_t term);
-  void OnPersist(raft::NodeId id, const std::vector<raft::Entry>& entries,
+  void OnPersist(raft::NodeId id, std::span<const raft::Entry> entries,
                  const raft::Storage& disk);
   // `node_term` bounds from above the term in which the entry was committed.
   void OnApply(raft::NodeId id, const raft::Entry& e, uint64_t node_term);

@@ -9,7 +9,7 @@ using namespace cairn::wal;
 namespace {
 std::string SegmentWith(uint64_t first, int records) {
   std::string file;
-  EncodeHeader(&file, first);
+  EncodeHeader(&file, first, kFormatVersion);
   for (int i = 0; i < records; ++i)
     EncodeFrame(&file, first + i, 7, "payload-" + std::to_string(i));
   return file;

@@ -117,6 +117,26 @@ TEST_CASE("records survive reopen across several segments and read back in range
   }
 }
 
+TEST_CASE("a segment of the other format version is refused, never cut away") {
+  TempDir dir;
+  Options v1 = SmallSegments(dir.path());
+  v1.format_version = kFormatVersionRecords;
+  {
+    auto log = MustOpen(v1);
+    AppendRange(log.get(), 1, 20, 1);
+    REQUIRE(log->Close().ok());
+  }
+  const auto files = SegmentFiles(dir.path());
+  Options v2 = SmallSegments(dir.path());
+  auto refused = Log::Open(v2);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message().find("is format version 1, this log is version 2") != std::string::npos);
+  CHECK(SegmentFiles(dir.path()) == files);
+  auto log = MustOpen(v1);  // its own version still opens, whole
+  CHECK(log->last_index() == 20);
+  CheckRange(log.get(), 1, 20, 1);
+}
+
 TEST_CASE("a read stops at max_bytes but always returns one record") {
   TempDir dir;
   Options opts = SmallSegments(dir.path());
