@@ -71,6 +71,61 @@ class ServerProcess {
   pid_t pid_ = -1;
 };
 
+// A plain TCP connection to a loopback port, kept open across sends: for tests that must see
+// exactly which bytes arrive, and when (protocol tests, the link proxy).
+class RawConnection {
+ public:
+  explicit RawConnection(int port);
+  ~RawConnection();
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+  bool connected() const { return connected_; }
+  // Sends all of it; false if the connection failed first.
+  bool Send(const std::string& bytes);
+  // Reads until `want` bytes are in, the peer closes (*closed = true) or timeout_ms passes.
+  std::string Read(size_t want, int timeout_ms, bool* closed = nullptr);
+
+ private:
+  int fd_;
+  bool connected_ = false;
+};
+
+// Path of the built link_proxy (CAIRN_LINK_PROXY_BIN, set by CMake).
+std::string LinkProxyBinary();
+
+// A link_proxy process (integration/link_proxy.cc): forwards a kernel-chosen loopback port to a
+// target and cuts, half-cuts or delays the link when told (Send). One per directed peer link in
+// partition tests: point a node's cluster-peers entry for a peer at the proxy's port(). Stopped
+// by PID (SIGTERM, then SIGKILL after a bound) when the object goes.
+class LinkProxy {
+ public:
+  LinkProxy(std::string target_host, int target_port);
+  ~LinkProxy();
+  LinkProxy(const LinkProxy&) = delete;
+  LinkProxy& operator=(const LinkProxy&) = delete;
+
+  // Starts it and waits (bounded) for its "listen=... control=..." line.
+  bool Start(int timeout_ms = 5000);
+  void Stop();
+  // One control command ("cut", "cut-in", "cut-out", "heal", "delay 50", "status"); returns
+  // its reply line without the newline, or "(no reply)".
+  std::string Send(const std::string& command, int timeout_ms = 2000);
+  int port() const { return port_; }
+  int control_port() const { return control_port_; }
+  pid_t pid() const { return pid_; }
+
+ private:
+  std::string target_host_;
+  int target_port_;
+  std::string log_path_;
+  int port_ = 0;
+  int control_port_ = 0;
+  pid_t pid_ = -1;
+};
+
+// A hiredis connection to 127.0.0.1:port with the harness's timeouts; null if it fails.
+ContextPtr ConnectTo(int port);
+
 // One server for the whole test program, started on first use (fails the test if it cannot).
 ServerProcess& SharedServer();
 

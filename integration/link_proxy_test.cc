@@ -1,0 +1,133 @@
+// The fault-test proxy itself (integration/link_proxy.cc) in front of a real cairn-server:
+// bytes pass both ways, cut stops them and refuses connections, heal resumes, cut-in and cut-out
+// drop one direction only while the connection stays open, delay holds bytes back.
+#include <doctest/doctest.h>
+
+#include <signal.h>
+
+#include <chrono>
+
+#include "harness.h"
+
+using namespace cairn::testing;
+
+namespace {
+
+int64_t ElapsedMs(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               since)
+      .count();
+}
+
+}  // namespace
+
+TEST_CASE("link_proxy passes bytes both ways and counts them") {
+  ServerProcess& server = SharedServer();
+  LinkProxy proxy("127.0.0.1", server.port());
+  REQUIRE(proxy.Start());
+  CHECK(proxy.port() != server.port());
+  auto c = ConnectTo(proxy.port());
+  REQUIRE(c);
+  CHECK(Run(c.get(), {"PING"}) == "PONG");
+  std::string big(1 << 20, 'x');  // larger than any socket buffer: partial writes on the way
+  CHECK(Run(c.get(), {"SET", "proxy:big", big}) == "OK");
+  CHECK(Run(c.get(), {"GET", "proxy:big"}) == big);
+  std::string status = proxy.Send("status");
+  CHECK(status.rfind("state=open delay_ms=0 connections=1 accepted=1 ", 0) == 0);
+  CHECK(status.find("forwarded_out=0 ") == std::string::npos);
+  CHECK(proxy.Send("nonsense").rfind("ERR unknown command", 0) == 0);
+}
+
+TEST_CASE("link_proxy cut closes connections and refuses new ones; heal resumes") {
+  ServerProcess& server = SharedServer();
+  LinkProxy proxy("127.0.0.1", server.port());
+  REQUIRE(proxy.Start());
+  RawConnection before(proxy.port());
+  REQUIRE(before.connected());
+  before.Send("PING\r\n");
+  CHECK(before.Read(7, 2000) == "+PONG\r\n");
+
+  CHECK(proxy.Send("cut") == "OK");
+  bool closed = false;
+  CHECK(before.Read(1, 2000, &closed).empty());
+  CHECK(closed);
+  RawConnection during(proxy.port());  // the kernel accepts; the proxy closes it at once
+  during.Send("PING\r\n");
+  CHECK(during.Read(1, 2000, &closed).empty());
+  CHECK(closed);
+  CHECK(proxy.Send("status").rfind("state=cut ", 0) == 0);
+
+  CHECK(proxy.Send("heal") == "OK");
+  auto after = ConnectTo(proxy.port());
+  REQUIRE(after);
+  CHECK(Run(after.get(), {"PING"}) == "PONG");
+}
+
+namespace {
+// Cuts one direction (`cut` is cut-out or cut-in) on a live connection, sends `command` through
+// it and checks: no reply comes, the connection stays open, the server holds `key` as
+// `value_after` (seen directly), the status counts `dropped`; heal, and the same connection works.
+void CheckOneWayCut(const std::string& cut, const std::string& command, const std::string& key,
+                    const std::string& value_after, const std::string& dropped) {
+  ServerProcess& server = SharedServer();
+  auto direct = server.Connect();
+  LinkProxy proxy("127.0.0.1", server.port());
+  REQUIRE(proxy.Start());
+  RawConnection conn(proxy.port());
+  REQUIRE(conn.connected());
+  conn.Send("PING\r\n");
+  REQUIRE(conn.Read(7, 2000) == "+PONG\r\n");
+
+  CHECK(proxy.Send(cut) == "OK");
+  conn.Send(command);
+  bool closed = false;
+  CHECK(conn.Read(1, 300, &closed).empty());
+  CHECK_FALSE(closed);
+  CHECK(Run(direct.get(), {"GET", key}) == value_after);
+  CHECK(proxy.Send("status").find(dropped) != std::string::npos);
+
+  CHECK(proxy.Send("heal") == "OK");
+  conn.Send("PING\r\n");
+  CHECK(conn.Read(7, 2000) == "+PONG\r\n");  // the same connection
+}
+}  // namespace
+
+TEST_CASE("link_proxy cut-out drops what the client sends and keeps the connection open") {
+  // The command never reaches the server.
+  CheckOneWayCut("cut-out", "SET proxy:out 1\r\n", "proxy:out", "(nil)", "dropped_out=17 ");
+}
+
+TEST_CASE("link_proxy cut-in drops only the replies: the server still gets the command") {
+  CheckOneWayCut("cut-in", "SET proxy:in 1\r\n", "proxy:in", "1", "dropped_in=5");  // "+OK\r\n"
+}
+
+TEST_CASE("link_proxy delay holds bytes back in both directions, in order") {
+  ServerProcess& server = SharedServer();
+  LinkProxy proxy("127.0.0.1", server.port());
+  REQUIRE(proxy.Start());
+  CHECK(proxy.Send("delay 150") == "OK");
+  CHECK(proxy.Send("status").rfind("state=open delay_ms=150 ", 0) == 0);
+  RawConnection conn(proxy.port());
+  REQUIRE(conn.connected());
+  auto start = std::chrono::steady_clock::now();
+  conn.Send("SET proxy:d a\r\n");
+  conn.Send("APPEND proxy:d b\r\nGET proxy:d\r\n");
+  CHECK(conn.Read(17, 3000) == "+OK\r\n:2\r\n$2\r\nab\r\n");
+  CHECK(ElapsedMs(start) >= 300);  // 150 ms each way
+  CHECK(proxy.Send("delay -1").rfind("ERR", 0) == 0);
+  CHECK(proxy.Send("delay 0") == "OK");
+  start = std::chrono::steady_clock::now();
+  conn.Send("PING\r\n");
+  CHECK(conn.Read(7, 2000) == "+PONG\r\n");
+  CHECK(ElapsedMs(start) < 150);
+}
+
+TEST_CASE("link_proxy stops by PID") {
+  ServerProcess& server = SharedServer();
+  LinkProxy proxy("127.0.0.1", server.port());
+  REQUIRE(proxy.Start());
+  pid_t pid = proxy.pid();
+  proxy.Stop();
+  CHECK(kill(pid, 0) == -1);  // gone and reaped
+  CHECK(proxy.Send("status") == "(no reply)");
+}
