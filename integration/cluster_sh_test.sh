@@ -25,7 +25,7 @@ pids() { cat "$CLUSTER_DIR"/node-*.pid 2>/dev/null || true; }
 # Ports below the ephemeral range, random so that parallel runs rarely meet; a taken port makes
 # start exit 3, and another base is tried.
 started=0
-for attempt in 1 2 3 4 5; do
+for _ in 1 2 3 4 5; do
   export CLUSTER_BASE_PORT=$((20000 + RANDOM % 2000 * 2)) CLUSTER_BUS_BASE_PORT
   CLUSTER_BUS_BASE_PORT=$((CLUSTER_BASE_PORT + 6000))
   rc=0

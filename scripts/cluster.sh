@@ -158,7 +158,8 @@ cmd_start() {
   for ((i = 1; i <= n; i++)); do
     if ! wait_serving "$i"; then  # leave nothing half-started behind
       NODES="$n"
-      for ((i = 1; i <= n; i++)); do stop_node "$i" > /dev/null; done
+      local j
+      for ((j = 1; j <= n; j++)); do stop_node "$j" > /dev/null; done
       exit 1
     fi
     echo "node $i: pid $(live_pid "$i"), port $(client_port "$i"), cluster port $(bus_port "$i")"
