@@ -238,6 +238,51 @@ std::string LinkProxy::Send(const std::string& command, int timeout_ms) {
   return nl == std::string::npos ? "(no reply)" : reply.substr(0, nl);
 }
 
+PeerMesh::PeerMesh(std::vector<int> cluster_ports) : ports_(std::move(cluster_ports)) {
+  int n = static_cast<int>(ports_.size());
+  for (int from = 1; from <= n; ++from) {
+    for (int to = 1; to <= n; ++to) {
+      if (from != to) {
+        links_[{from, to}] = std::make_unique<LinkProxy>("127.0.0.1", ports_[to - 1]);
+      }
+    }
+  }
+}
+
+bool PeerMesh::Start() {
+  for (auto& [link, proxy] : links_) {
+    if (!proxy->Start()) return false;
+  }
+  return true;
+}
+
+std::string PeerMesh::PeersFor(int node) const {
+  std::string out;
+  for (int j = 1; j <= static_cast<int>(ports_.size()); ++j) {
+    int port = j == node ? ports_[j - 1] : links_.at({node, j})->port();
+    out += (out.empty() ? "" : ",") + std::to_string(j) + "=127.0.0.1:" + std::to_string(port);
+  }
+  return out;
+}
+
+LinkProxy& PeerMesh::Link(int from, int to) { return *links_.at({from, to}); }
+
+bool PeerMesh::Cut(int from, int to) { return Link(from, to).Send("cut") == "OK"; }
+
+bool PeerMesh::Isolate(int node) {
+  bool ok = true;
+  for (int j = 1; j <= static_cast<int>(ports_.size()); ++j) {
+    if (j != node) ok = Cut(node, j) && Cut(j, node) && ok;
+  }
+  return ok;
+}
+
+bool PeerMesh::HealAll() {
+  bool ok = true;
+  for (auto& [link, proxy] : links_) ok = proxy->Send("heal") == "OK" && ok;
+  return ok;
+}
+
 ServerProcess& SharedServer() {
   static ServerProcess server;
   static bool started = server.Start();

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -121,6 +122,28 @@ class LinkProxy {
   int port_ = 0;
   int control_port_ = 0;
   pid_t pid_ = -1;
+};
+
+// One LinkProxy per directed peer link of an n-node loopback cluster, for partition tests.
+// Node i's cluster-peers (PeersFor(i)) name its own cluster port and, for every j != i, the
+// proxy of link i->j, which forwards to j's cluster port. A peer connection carries frames one
+// way, dialer to acceptor (src/replication/README.md), so Cut(i, j) stops what i sends to j and
+// nothing else: a one-way partition. Every proxy stops with the mesh.
+class PeerMesh {
+ public:
+  // Node i (from 1) listens for peers on cluster_ports[i - 1].
+  explicit PeerMesh(std::vector<int> cluster_ports);
+  bool Start();
+  std::string PeersFor(int node) const;
+  LinkProxy& Link(int from, int to);
+  // Each sends `cut` (or `heal`) to the proxies concerned; false if one did not answer OK.
+  bool Cut(int from, int to);
+  bool Isolate(int node);  // every link to and from node
+  bool HealAll();
+
+ private:
+  std::vector<int> ports_;
+  std::map<std::pair<int, int>, std::unique_ptr<LinkProxy>> links_;
 };
 
 // A hiredis connection to 127.0.0.1:port with the harness's timeouts; null if it fails.

@@ -131,3 +131,36 @@ TEST_CASE("link_proxy stops by PID") {
   CHECK(kill(pid, 0) == -1);  // gone and reaped
   CHECK(proxy.Send("status") == "(no reply)");
 }
+
+TEST_CASE("PeerMesh: a proxy per directed link, cluster-peers through them, one-way cuts") {
+  // Three servers stand in for three nodes' peer ports: any TCP listener shows what passes.
+  ServerProcess a, b, c;
+  REQUIRE(a.Start());
+  REQUIRE(b.Start());
+  REQUIRE(c.Start());
+  PeerMesh mesh({a.port(), b.port(), c.port()});
+  REQUIRE(mesh.Start());
+  std::string peers1 = mesh.PeersFor(1);
+  CHECK(peers1 == "1=127.0.0.1:" + std::to_string(a.port()) + ",2=127.0.0.1:" +
+                      std::to_string(mesh.Link(1, 2).port()) + ",3=127.0.0.1:" +
+                      std::to_string(mesh.Link(1, 3).port()));
+  auto ping = [&](int from, int to) {
+    auto conn = ConnectTo(mesh.Link(from, to).port());
+    return conn ? Run(conn.get(), {"PING"}) : "(no connection)";
+  };
+  CHECK(ping(1, 2) == "PONG");
+  CHECK(mesh.Cut(1, 2));
+  CHECK(ping(1, 2) != "PONG");
+  CHECK(ping(2, 1) == "PONG");  // the other direction is untouched
+  CHECK(ping(1, 3) == "PONG");
+  CHECK(mesh.Isolate(3));
+  CHECK(ping(2, 3) != "PONG");
+  CHECK(ping(3, 1) != "PONG");
+  CHECK(ping(2, 1) == "PONG");
+  CHECK(mesh.HealAll());
+  for (int from = 1; from <= 3; ++from) {
+    for (int to = 1; to <= 3; ++to) {
+      if (from != to) CHECK(ping(from, to) == "PONG");
+    }
+  }
+}
