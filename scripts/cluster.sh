@@ -67,7 +67,7 @@ ask() {
     timeout 2 redis-cli -p "$port" "$@" 2>/dev/null | head -1
   else
     (exec 3<>"/dev/tcp/127.0.0.1/$port" && printf '%s\r\n' "$*" >&3 &&
-      timeout 2 head -1 <&3 | tr -d '\r+') 2>/dev/null || true
+      timeout 2 head -1 <&3 | sed 's/^[-+:]//; s/\r$//') 2>/dev/null || true
   fi
 }
 
