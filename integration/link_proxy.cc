@@ -163,6 +163,7 @@ class Proxy {
     std::vector<std::pair<size_t, bool>> owners;  // (link index, is client) per link fd
     fds.push_back({listen_fd_, POLLIN, 0});
     fds.push_back({control_fd_, POLLIN, 0});
+    size_t polled_controls = controls_.size();  // accepting below appends to controls_
     for (const auto& c : controls_) fds.push_back({c->fd, POLLIN, 0});
     size_t first_link = fds.size();
     int64_t now = NowMs();
@@ -186,7 +187,7 @@ class Proxy {
     now = NowMs();
     if (fds[0].revents) AcceptLinks();
     if (fds[1].revents) AcceptControl();
-    for (size_t i = 0; i < controls_.size(); ++i) {
+    for (size_t i = 0; i < polled_controls; ++i) {
       if (fds[2 + i].revents) ReadControl(*controls_[i]);
     }
     for (size_t k = first_link; k < fds.size(); ++k) {
