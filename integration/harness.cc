@@ -167,7 +167,9 @@ int FieldAfter(const std::string& text, const std::string& key) {
   size_t at = text.find(key);
   return at == std::string::npos ? 0 : std::atoi(text.c_str() + at + key.size());
 }
-std::string ReadAll(const std::string& path) {
+}  // namespace
+
+std::string ReadTextFile(const std::string& path) {
   std::string out;
   int fd = open(path.c_str(), O_RDONLY);
   if (fd < 0) return out;
@@ -176,7 +178,6 @@ std::string ReadAll(const std::string& path) {
   close(fd);
   return out;
 }
-}  // namespace
 
 LinkProxy::LinkProxy(std::string target_host, int target_port)
     : target_host_(std::move(target_host)), target_port_(target_port) {
@@ -191,7 +192,7 @@ bool LinkProxy::Start(int timeout_ms) {
   pid_ = SpawnLogged(args, log_path_);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (std::chrono::steady_clock::now() < deadline) {
-    std::string log = ReadAll(log_path_);
+    std::string log = ReadTextFile(log_path_);
     if (log.find("control=") != std::string::npos) {
       port_ = FieldAfter(log, "listen=");
       control_port_ = FieldAfter(log, "control=");

@@ -40,6 +40,8 @@ int FreePort();
 // Path of the built cairn-server (CAIRN_SERVER_BIN, set by CMake).
 std::string ServerBinary();
 std::string MakeTempDir(const std::string& prefix);
+// The whole file (a server's log), or empty.
+std::string ReadTextFile(const std::string& path);
 
 class ServerProcess {
  public:

@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <memory>
 
 #include "harness.h"
 
@@ -163,4 +164,33 @@ TEST_CASE("PeerMesh: a proxy per directed link, cluster-peers through them, one-
       if (from != to) CHECK(ping(from, to) == "PONG");
     }
   }
+}
+
+TEST_CASE("Three nodes start with cluster-peers through a PeerMesh, and agree on the cluster") {
+  // What the partition tests will do: each node lists its peers at their proxies. The cluster id
+  // derives from the voter ids, not their addresses, so all three derive the same one.
+  int cluster_ports[3] = {FreePort(), FreePort(), FreePort()};
+  PeerMesh mesh({cluster_ports[0], cluster_ports[1], cluster_ports[2]});
+  REQUIRE(mesh.Start());
+  std::vector<std::unique_ptr<ServerProcess>> nodes;
+  for (int i = 1; i <= 3; ++i) {
+    nodes.push_back(std::make_unique<ServerProcess>(std::vector<std::string>{
+        "--node-id", std::to_string(i), "--cluster-port", std::to_string(cluster_ports[i - 1]),
+        "--cluster-peers", mesh.PeersFor(i)}));
+    REQUIRE(nodes.back()->Start());
+  }
+  std::string first_id;
+  for (int i = 1; i <= 3; ++i) {
+    auto c = nodes[i - 1]->Connect();
+    CHECK(Run(c.get(), {"CONFIG", "GET", "cluster-peers"}) == "[cluster-peers," + mesh.PeersFor(i) + "]");
+    std::string log = ReadTextFile(nodes[i - 1]->log_path());  // written before it serves
+    size_t at = log.find(" of cluster ");
+    REQUIRE(at != std::string::npos);
+    std::string id = log.substr(at + 12, 32);
+    if (i == 1) first_id = id;
+    CHECK(id == first_id);
+  }
+  CHECK(mesh.Isolate(2));  // cuts while the nodes run: nothing to observe until they replicate
+  CHECK(mesh.HealAll());
+  for (auto& n : nodes) CHECK(n->Stop() == 0);
 }
