@@ -117,10 +117,10 @@ TEST_CASE("link_proxy delay holds bytes back in both directions, in order") {
   CHECK(ElapsedMs(start) >= 300);  // 150 ms each way
   CHECK(proxy.Send("delay -1").rfind("ERR", 0) == 0);
   CHECK(proxy.Send("delay 0") == "OK");
-  start = std::chrono::steady_clock::now();
+  // No upper time bound: on a loaded 2-core machine it would flake; the status says it.
+  CHECK(proxy.Send("status").rfind("state=open delay_ms=0 ", 0) == 0);
   conn.Send("PING\r\n");
   CHECK(conn.Read(7, 2000) == "+PONG\r\n");
-  CHECK(ElapsedMs(start) < 150);
 }
 
 TEST_CASE("link_proxy stops by PID") {
