@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps configure build server run test compat compat-selftest bench sanitize fuzz clean
+.PHONY: all deps configure build server run cluster cluster-stop test compat compat-selftest bench sanitize fuzz clean
 
 all: build
 
@@ -25,6 +25,15 @@ server: configure
 run: server
 	@mkdir -p data
 	./$(BUILD)/cairn-server conf/cairn.toml
+
+# A NODES-node cluster on loopback (client ports 7001.., data in ./cluster): scripts/cluster.sh
+# for status, kill and restart of one node.
+NODES ?= 3
+cluster: server
+	CAIRN_SERVER=$(BUILD)/cairn-server bash scripts/cluster.sh start $(NODES)
+
+cluster-stop:
+	bash scripts/cluster.sh stop
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

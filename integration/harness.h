@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +40,8 @@ int FreePort();
 // Path of the built cairn-server (CAIRN_SERVER_BIN, set by CMake).
 std::string ServerBinary();
 std::string MakeTempDir(const std::string& prefix);
+// The whole file (a server's log), or empty.
+std::string ReadTextFile(const std::string& path);
 
 class ServerProcess {
  public:
@@ -70,6 +73,83 @@ class ServerProcess {
   int port_ = 0;
   pid_t pid_ = -1;
 };
+
+// A plain TCP connection to a loopback port, kept open across sends: for tests that must see
+// exactly which bytes arrive, and when (protocol tests, the link proxy).
+class RawConnection {
+ public:
+  explicit RawConnection(int port);
+  ~RawConnection();
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+  bool connected() const { return connected_; }
+  // Sends all of it; false if the connection failed first.
+  bool Send(const std::string& bytes);
+  // Reads until `want` bytes are in, the peer closes (*closed = true) or timeout_ms passes.
+  std::string Read(size_t want, int timeout_ms, bool* closed = nullptr);
+
+ private:
+  int fd_;
+  bool connected_ = false;
+};
+
+// Path of the built link_proxy (CAIRN_LINK_PROXY_BIN, set by CMake).
+std::string LinkProxyBinary();
+
+// A link_proxy process (integration/link_proxy.cc): forwards a kernel-chosen loopback port to a
+// target and cuts, half-cuts or delays the link when told (Send). One per directed peer link in
+// partition tests: point a node's cluster-peers entry for a peer at the proxy's port(). Stopped
+// by PID (SIGTERM, then SIGKILL after a bound) when the object goes.
+class LinkProxy {
+ public:
+  LinkProxy(std::string target_host, int target_port);
+  ~LinkProxy();
+  LinkProxy(const LinkProxy&) = delete;
+  LinkProxy& operator=(const LinkProxy&) = delete;
+
+  // Starts it and waits (bounded) for its "listen=... control=..." line.
+  bool Start(int timeout_ms = 5000);
+  void Stop();
+  // One control command ("cut", "cut-in", "cut-out", "heal", "delay 50", "status"); returns
+  // its reply line without the newline, or "(no reply)".
+  std::string Send(const std::string& command, int timeout_ms = 2000);
+  int port() const { return port_; }
+  int control_port() const { return control_port_; }
+  pid_t pid() const { return pid_; }
+
+ private:
+  std::string target_host_;
+  int target_port_;
+  std::string log_path_;
+  int port_ = 0;
+  int control_port_ = 0;
+  pid_t pid_ = -1;
+};
+
+// One LinkProxy per directed peer link of an n-node loopback cluster, for partition tests.
+// Node i's cluster-peers (PeersFor(i)) name its own cluster port and, for every j != i, the
+// proxy of link i->j, which forwards to j's cluster port. A peer connection carries frames one
+// way, dialer to acceptor (src/replication/README.md), so Cut(i, j) stops what i sends to j and
+// nothing else: a one-way partition. Every proxy stops with the mesh.
+class PeerMesh {
+ public:
+  // Node i (from 1) listens for peers on cluster_ports[i - 1].
+  explicit PeerMesh(std::vector<int> cluster_ports);
+  bool Start();
+  std::string PeersFor(int node) const;
+  LinkProxy& Link(int from, int to);
+  // Each sends `cut` (or `heal`) to the proxies concerned; false if one did not answer OK.
+  bool Cut(int from, int to);
+  bool Isolate(int node);  // every link to and from node
+  bool HealAll();
+
+ private:
+  std::vector<int> ports_;
+  std::map<std::pair<int, int>, std::unique_ptr<LinkProxy>> links_;
+};
+
+// A hiredis connection to 127.0.0.1:port with the harness's timeouts; null if it fails.
+ContextPtr ConnectTo(int port);
 
 // One server for the whole test program, started on first use (fails the test if it cannot).
 ServerProcess& SharedServer();

@@ -5,6 +5,7 @@
 
 #include "commands/args.h"
 #include "commands/context.h"
+#include "commands/digest.h"
 #include "commands/errors.h"
 
 namespace cairn::commands {
@@ -129,8 +130,31 @@ void DebugProtocol(Context& ctx, std::string_view kind) {
           "bignum|null|array|set|map|attrib|push|verbatim|true|false");
 }
 
+// DEBUG DIGEST: a status of 40 hex digits, as Redis (all zeros for an empty dataset). O(keys +
+// members) on the loop: every client waits while it runs (see commands/digest.h).
+void DebugDigest(Context& ctx) {
+  auto digest = DatasetDigest(ctx.keyspace);
+  if (!digest.ok()) return ctx.reply.Error("ERR " + digest.status().ToString());
+  ctx.reply.Simple(DigestHex(*digest));
+}
+
+// DEBUG DIGEST-VALUE key [key ...]: one status per key, of its value without the key name; all
+// zeros for a missing key.
+void DebugDigestValue(Context& ctx) {
+  std::vector<std::string> hex;
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    auto digest = ValueDigest(ctx.keyspace, ctx.db, ctx.arg(i));
+    if (!digest.ok()) return ctx.reply.Error("ERR " + digest.status().ToString());
+    hex.push_back(DigestHex(*digest));
+  }
+  ctx.reply.ArrayHeader(hex.size());
+  for (const std::string& h : hex) ctx.reply.Simple(h);
+}
+
 void Debug(Context& ctx) {
   std::string sub = ToLower(ctx.arg(1));
+  if (sub == "digest" && ctx.argc() == 2) return DebugDigest(ctx);
+  if (sub == "digest-value") return DebugDigestValue(ctx);
   if (sub == "sleep" && ctx.argc() == 3) {
     double seconds = 0;
     if (!ParseDouble(ctx.arg(2), &seconds)) return ctx.reply.Error(err::kNotFloat);
@@ -153,7 +177,8 @@ void Debug(Context& ctx) {
   if (sub == "help") {
     static constexpr std::string_view kLines[] = {
         "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "SLEEP <seconds>",
-        "SET-ACTIVE-EXPIRE <0|1>", "PROTOCOL <type>", "LOG <message>"};
+        "SET-ACTIVE-EXPIRE <0|1>", "PROTOCOL <type>", "LOG <message>", "DIGEST",
+        "DIGEST-VALUE <key> [<key> ...]"};
     return ctx.reply.SimpleArray(kLines);
   }
   ctx.reply.Error(err::SubcommandSyntax(ctx.arg(1), "debug"));
