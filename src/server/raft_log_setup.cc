@@ -100,6 +100,34 @@ Status MigrateLegacy(const RaftLogSetup& setup) {
   return RemoveTree(setup.dir + "/wal");
 }
 
+// The keyspace applies only committed entries, so what it holds is committed, even where the
+// store's commit index (written lazily) says less: a checkpoint may reach LevelDB before the
+// next hard state write, and a kill -9 in between leaves the two so. An OS crash under
+// appendfsync everysec/no can even lose log entries LevelDB kept: a sole voter then continues
+// from a snapshot point at the keyspace's index (the keyspace is that snapshot).
+Status CatchUpWithKeyspace(const RaftLogSetup& setup, replication::LogStore* store) {
+  const uint64_t applied = setup.keyspace_applied;
+  raft::HardState hs = store->hard_state();
+  if (applied <= hs.commit) return Status::Ok();
+  if (applied <= store->LastIndex()) {
+    hs.commit = applied;
+    CAIRN_RETURN_IF_ERROR(store->SetHardState(hs));
+    return store->Sync();
+  }
+  if (setup.voters.size() != 1) {
+    return Status::Corruption("the keyspace has applied up to " + std::to_string(applied) +
+                              " but the Raft log ends at " + std::to_string(store->LastIndex()) +
+                              ": this node's log lost entries its keyspace holds");
+  }
+  if (setup.log) {
+    setup.log("the Raft log ends at " + std::to_string(store->LastIndex()) +
+              " but the keyspace applied " + std::to_string(applied) +
+              " (an OS crash lost the log's tail); continuing from the keyspace");
+  }
+  raft::SnapshotMeta meta{applied, hs.term, raft::ConfState{setup.voters, {}}};
+  return store->ApplySnapshot(meta);
+}
+
 }  // namespace
 
 Result<OpenedRaftLog> OpenRaftLog(const RaftLogSetup& setup) {
@@ -120,6 +148,7 @@ Result<OpenedRaftLog> OpenRaftLog(const RaftLogSetup& setup) {
     CAIRN_RETURN_IF_ERROR(out.store->Bootstrap(setup.voters));
     out.bootstrapped = true;
   }
+  CAIRN_RETURN_IF_ERROR(CatchUpWithKeyspace(setup, out.store.get()));
   return out;
 }
 

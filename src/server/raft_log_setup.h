@@ -34,7 +34,9 @@ struct OpenedRaftLog {
 // the same indexes (after a snapshot point at keyspace_applied), followed by this node's
 // membership as one more entry, all committed; the store is built in <dir>/raft.new and renamed
 // into place, and only then is <dir>/wal removed, so a crash at any point repeats or finishes the
-// move. A legacy log can only become a cluster of one voter.
+// move. A legacy log can only become a cluster of one voter. Finally the store's commit index is
+// raised to keyspace_applied where it lags (it is written lazily; the keyspace only ever applied
+// committed entries).
 Result<OpenedRaftLog> OpenRaftLog(const RaftLogSetup& setup);
 
 }  // namespace cairn::server

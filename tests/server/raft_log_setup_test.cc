@@ -149,4 +149,47 @@ TEST_CASE("A keyspace ahead of the legacy log (an OS crash under everysec) leave
   CHECK(opened->store->LastIndex() == 8);  // only the membership, after the keyspace's index
 }
 
+TEST_CASE("A keyspace checkpoint ahead of the lazily written commit index raises it") {
+  TempDir dir;
+  {
+    auto opened = OpenRaftLog(Setup(dir.path(), {1}));
+    REQUIRE(opened.ok());
+    std::vector<raft::Entry> ents;
+    for (uint64_t i = 2; i <= 6; ++i) ents.push_back(raft::Entry{2, i, raft::EntryType::kNormal, "x"});
+    REQUIRE(opened->store->SetHardState(raft::HardState{2, 1, 1}).ok());
+    REQUIRE(opened->store->Append(ents).ok());
+    // Commit 6 stays in memory (lazy), as when a kill -9 follows a checkpoint.
+    REQUIRE(opened->store->SetHardState(raft::HardState{2, 1, 6}).ok());
+    REQUIRE(opened->store->status().ok());
+  }  // the destructor syncs: re-create the lag by writing commit 1 again
+  {
+    replication::LogStoreOptions o;
+    o.dir = dir.path() + "/raft";
+    auto store = replication::LogStore::Open(o);
+    REQUIRE(store.ok());
+    REQUIRE((*store)->SetHardState(raft::HardState{2, 1, 1}).ok());
+    REQUIRE((*store)->Sync().ok());
+  }
+  auto opened = OpenRaftLog(Setup(dir.path(), {1}, /*applied=*/5));
+  REQUIRE(opened.ok());
+  CHECK(opened->store->hard_state().commit == 5);
+  CHECK(opened->store->LastIndex() == 6);
+}
+
+TEST_CASE("A keyspace past the end of the log (an OS crash under everysec) continues from it") {
+  TempDir dir;
+  REQUIRE(OpenRaftLog(Setup(dir.path(), {1})).ok());
+  std::vector<std::string> said;
+  RaftLogSetup setup = Setup(dir.path(), {1}, /*applied=*/9);
+  setup.log = [&](std::string_view m) { said.emplace_back(m); };
+  auto opened = OpenRaftLog(setup);
+  REQUIRE(opened.ok());
+  CHECK(opened->store->FirstIndex() == 10);
+  CHECK(opened->store->hard_state().commit == 9);
+  REQUIRE(said.size() == 1);
+  CHECK(said[0].find("continuing from the keyspace") != std::string::npos);
+  auto three = OpenRaftLog(Setup(dir.path(), {1, 2, 3}, /*applied=*/20));
+  CHECK_FALSE(three.ok());
+}
+
 }  // namespace cairn::server
