@@ -39,6 +39,19 @@ Result<uint64_t> Replicator::ProposeBatch(std::vector<std::string> data,
 
 void Replicator::Tick() { core_->Tick(); }
 
+uint64_t Replicator::match_index(raft::NodeId id) const {
+  if (!is_leader()) return 0;
+  const raft::Progress* pr = core_->GetProgress(id);
+  return pr != nullptr ? pr->match : 0;
+}
+
+uint64_t Replicator::min_voter_match() const {
+  if (!is_leader()) return 0;
+  uint64_t low = UINT64_MAX;
+  for (raft::NodeId id : core_->conf().voters) low = std::min(low, match_index(id));
+  return low == UINT64_MAX ? 0 : low;
+}
+
 Status Replicator::Step(const raft::Message& m) { return core_->Step(m); }
 
 Status Replicator::Process(size_t max_rounds) {

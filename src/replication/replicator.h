@@ -87,6 +87,11 @@ class Replicator {
   uint64_t commit_index() const { return core_->committed(); }
   uint64_t applied_index() const { return applied_; }
   size_t pending_proposals() const { return pending_.size(); }
+  // On the leader, the lowest match index over the voters (what every voter's log holds); 0 on
+  // any other node.
+  uint64_t min_voter_match() const;
+  // On the leader, a voter's match index (0 when unknown or elsewhere).
+  uint64_t match_index(raft::NodeId id) const;
   const raft::Core& core() const { return *core_; }
 
  private:

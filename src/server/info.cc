@@ -59,6 +59,7 @@ std::string Node::Info(const std::vector<std::string>& sections) {
       if (s == "all" || s == "everything") {
         wanted.assign(std::begin(kDefaultSections), std::end(kDefaultSections));
         wanted.push_back("commandstats");
+        wanted.push_back("raft");
         break;
       }
       wanted.push_back(s);
@@ -189,6 +190,28 @@ std::string Node::InfoSection(std::string_view name) {
     Field(&o, "master_repl_offset", keyspace_->applied_index());
     Field(&o, "second_repl_offset", "-1");
     Field(&o, "repl_backlog_active", "0");
+  } else if (name == "raft") {
+    Field(&o, "node_id", cluster_.node_id);
+    Field(&o, "cluster_id", cluster_.cluster_id);
+    Field(&o, "role", raft::RoleName(replicator_->core().role()));
+    Field(&o, "term", replicator_->term());
+    Field(&o, "leader_id", replicator_->leader());
+    Field(&o, "commit_index", replicator_->commit_index());
+    Field(&o, "applied_index", replicator_->applied_index());
+    Field(&o, "last_index", replicator_->core().last_index());
+    Field(&o, "voters", cluster_.voters.size());
+    for (const Peer& p : cluster_.voters) {
+      if (p.id == cluster_.node_id) continue;
+      std::string line = "match=" + std::to_string(replicator_->match_index(p.id));
+      if (peers_ != nullptr) {
+        if (auto st = peers_->Stats(p.id)) {
+          line += ",connected=" + std::string(st->connected ? "1" : "0") +
+                  ",sent=" + std::to_string(st->messages_sent) +
+                  ",received=" + std::to_string(st->messages_received);
+        }
+      }
+      Field(&o, "peer" + std::to_string(p.id), line);
+    }
   } else if (name == "cpu") {
     rusage self{}, children{};
     getrusage(RUSAGE_SELF, &self);

@@ -94,6 +94,8 @@ Node::~Node() {
   // The reader threads signal store_async_, which closes below.
   if (keyspace_) keyspace_->StopStoreReads();
   tcp_.reset();
+  peer_sender_.peers = nullptr;
+  peers_.reset();  // closes its own handles: before the walk below closes whatever is left
   uv_walk(
       &loop_,
       [](uv_handle_t* h, void*) {
@@ -114,6 +116,7 @@ Status Node::Start() {
   CAIRN_RETURN_IF_ERROR(OpenStorage());
   dispatcher_ = std::make_unique<commands::Dispatcher>(table_, *keyspace_, *this);
 
+  CAIRN_RETURN_IF_ERROR(StartPeers());
   tcp_ = std::make_unique<net::TcpServer>(&loop_, this);
   CAIRN_RETURN_IF_ERROR(tcp_->Listen(config_.bind, static_cast<int>(config_.port),
                                      static_cast<int>(config_.tcp_backlog)));
@@ -203,9 +206,33 @@ Status Node::OpenReplication(uint64_t applied) {
   cb.lost = [this](uint64_t cookie) { AbandonWaiters({cookie}); };
   cb.unknown = [this](const std::vector<uint64_t>& cookies) { AbandonWaiters(cookies); };
   const uint64_t seed = static_cast<uint64_t>(clock_.MonotonicUs()) * 131 + cluster_.node_id;
-  replicator_ = std::make_unique<replication::Replicator>(rc, log_.get(), &no_peers_, Rng(seed),
+  replicator_ = std::make_unique<replication::Replicator>(rc, log_.get(), &peer_sender_, Rng(seed),
                                                           std::move(cb));
   return replicator_->Start();
+}
+
+// The other voters, at the addresses this node's own cluster-peers gives them.
+Status Node::StartPeers() {
+  if (cluster_.voters.size() <= 1) return Status::Ok();
+  replication::TransportOptions o;
+  o.self_id = cluster_.node_id;
+  o.cluster_id = cluster_.cluster_id;
+  o.auth_secret = cluster_.auth_secret;
+  const uint64_t seed = static_cast<uint64_t>(clock_.MonotonicUs()) * 7919 + cluster_.node_id;
+  peers_ = std::make_unique<replication::PeerTransport>(&loop_, std::move(o), Rng(seed));
+  CAIRN_RETURN_IF_ERROR(peers_->Listen(config_.bind, cluster_.cluster_port));
+  for (const Peer& p : cluster_.voters) {
+    if (p.id == cluster_.node_id) continue;
+    CAIRN_RETURN_IF_ERROR(peers_->AddPeer(p.id, FormatAddress(p.host, p.port)));
+  }
+  // Steps now; BeforePoll runs the Readys this causes before the loop polls again.
+  peers_->SetHandler([this](raft::NodeId, raft::Message m) {
+    Status st = replicator_->Step(m);
+    if (!st.ok()) std::fprintf(stderr, "raft: message from %" PRIu64 " refused: %s\n", m.from,
+                               st.ToString().c_str());
+  });
+  peer_sender_.peers = peers_.get();
+  return Status::Ok();
 }
 
 void Node::StartReplay() {
@@ -687,6 +714,8 @@ void Node::CloseIdleClients() {
 // Like Redis's adaptive cycle: keep taking due keys while a full batch comes back, within a
 // slice of the tick, so a burst of expiries is cleared in seconds without stalling clients.
 void Node::ActiveExpireCycle() {
+  // Only the leader proposes deletions; a follower's wheel keeps its keys for when it leads.
+  if (!replicator_->is_leader()) return;
   constexpr int64_t kBudgetUs = 25000;
   int64_t start_us = clock_.MonotonicUs();
   size_t batch = static_cast<size_t>(config_.active_expire_keys_per_cycle);
@@ -786,7 +815,7 @@ void Node::MaybeCompactLog(bool force) {
       st = keyspace_->Checkpoint();
     }
   }
-  uint64_t synced = keyspace_->synced_index();
+  uint64_t synced = CompactionPoint();
   if (st.ok() && synced > compacted_up_to_) {
     st = log_->Compact(synced, replicator_->core().ConfStateAt(synced));
   }
@@ -795,6 +824,13 @@ void Node::MaybeCompactLog(bool force) {
     return;
   }
   compacted_up_to_ = std::max(compacted_up_to_, synced);
+}
+
+uint64_t Node::CompactionPoint() const {
+  uint64_t point = keyspace_->synced_index();
+  if (cluster_.voters.size() <= 1) return point;
+  if (!replicator_->is_leader()) return 0;  // a follower keeps its log for now
+  return std::min(point, replicator_->min_voter_match());
 }
 
 // --- ServerApi: config, clients, monitor, slowlog ---

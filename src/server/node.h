@@ -22,6 +22,7 @@
 #include "resp/parser.h"
 #include "replication/durable_log.h"
 #include "replication/log_store.h"
+#include "replication/peer_transport.h"
 #include "replication/replicator.h"
 #include "server/cluster_config.h"
 #include "server/config.h"
@@ -110,10 +111,14 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
     Waiter waiter;
     std::string payload;
   };
-  // Hands messages to peers (none yet: a cluster of one voter sends nothing).
-  class NoPeers final : public replication::Transport {
+  // The Replicator's messages to the other voters, over the peer transport (none for a cluster
+  // of one voter). A message the transport refuses (a full queue) is dropped: Raft resends.
+  class PeerSender final : public replication::Transport {
    public:
-    void Send(const raft::Message&) override {}
+    void Send(const raft::Message& m) override {
+      if (peers != nullptr) (void)peers->Send(m.to, m);
+    }
+    replication::PeerTransport* peers = nullptr;
   };
   // Applies look this many proposals ahead: keyspace index lines for the one 2 * kPrefetchAhead
   // ahead, entries for the one kPrefetchAhead ahead.
@@ -150,6 +155,10 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   void AbandonWaiters(const std::vector<uint64_t>& cookies);
   void PrefetchAhead(uint64_t cookie) const;
   Status OpenReplication(uint64_t applied);
+  Status StartPeers();
+  // The index below which the log may be dropped: the keyspace's checkpoint, and in a cluster
+  // (until snapshots are sent) no further than every voter holds, as the leader knows it.
+  uint64_t CompactionPoint() const;
   void ResumeWaitingClients();
   void WriteAnswered(Client& c);
   void ActiveExpireCycle();
@@ -188,7 +197,8 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   std::unique_ptr<commands::Dispatcher> dispatcher_;
   std::unique_ptr<replication::DurableLog> log_;  // the Raft log (LogStore, or MemoryLog)
   replication::LogStore* store_ = nullptr;        // log_ when it is on disk
-  NoPeers no_peers_;
+  PeerSender peer_sender_;
+  std::unique_ptr<replication::PeerTransport> peers_;
   std::unique_ptr<replication::Replicator> replicator_;
   std::unique_ptr<net::TcpServer> tcp_;
 
