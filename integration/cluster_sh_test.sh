@@ -39,6 +39,15 @@ for i in 1 2 3; do [[ "$(ping_node "$i")" == PONG ]] || fail "node $i does not a
 status="$("$script" status)"
 echo "$status"
 [[ "$(grep -c ' yes ' <<< "$status")" == 3 ]] || fail "status does not show 3 live nodes"
+# The three elect one leader; status shows it (bounded wait: an election takes a fraction of a s).
+for ((try = 0; try < 50; try++)); do
+  status="$("$script" status)"
+  [[ "$(grep -c ' leader$' <<< "$status")" == 1 && "$(grep -c 'follower (leader [123])' <<< "$status")" == 2 ]] && break
+  sleep 0.1
+done
+echo "$status"
+[[ "$(grep -c ' leader$' <<< "$status")" == 1 ]] || fail "status does not show one leader"
+[[ "$(grep -c 'follower (leader [123])' <<< "$status")" == 2 ]] || fail "status does not show two followers"
 
 # The same ports again, from another dir: refused before anything starts.
 rc=0

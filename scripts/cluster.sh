@@ -4,7 +4,7 @@
 # by the PID it recorded, after checking that PID is still that node's cairn-server.
 #
 #   scripts/cluster.sh start [N]      start nodes 1..N (default 3); refuses if any port is taken
-#   scripts/cluster.sh status         each node: id, pid, client port, alive, ROLE (or PING)
+#   scripts/cluster.sh status         each node: id, pid, client port, alive, Raft role (or PING)
 #   scripts/cluster.sh stop [NODE]    SIGTERM every node (or one), SIGKILL after STOP_TIMEOUT s
 #   scripts/cluster.sh kill NODE      kill -9 of one node (a crash); `kill N NODE` works too
 #   scripts/cluster.sh restart NODE   stop the node if it runs, start it again with its flags
@@ -69,6 +69,14 @@ ask() {
     (exec 3<>"/dev/tcp/127.0.0.1/$port" && printf '%s\r\n' "$*" >&3 &&
       timeout 2 head -1 <&3 | sed 's/^[-+:]//; s/\r$//') 2>/dev/null || true
   fi
+}
+
+# "leader" or "follower (leader 2)" from INFO raft; empty without redis-cli or an answer.
+raft_role() {
+  command -v redis-cli > /dev/null || return 0
+  timeout 2 redis-cli -p "$(client_port "$1")" INFO raft 2>/dev/null | tr -d '\r' |
+    awk -F: '/^role:/ {r = $2} /^leader_id:/ {l = $2}
+             END {if (r == "leader") print r; else if (r != "") printf "%s (leader %s)\n", r, l}'
 }
 
 # Reads what start recorded into NODES and the two base ports: later commands use the ports the
@@ -173,9 +181,9 @@ cmd_status() {
   for ((i = 1; i <= NODES; i++)); do
     pid="$(live_pid "$i")"
     if [[ -n "$pid" ]]; then
-      role="$(ask "$i" ROLE)"
-      # Until ROLE exists, an error: PING says whether the node serves.
-      [[ -z "$role" || "$role" == ERR* ]] && role="(ping: $(ask "$i" PING))"
+      role="$(raft_role "$i")"
+      # Without redis-cli (or an answer), PING says whether the node serves.
+      [[ -z "$role" ]] && role="(ping: $(ask "$i" PING))"
       printf '%-5s %-8s %-6s %-6s %s\n' "$i" "$pid" "$(client_port "$i")" yes "$role"
     else
       printf '%-5s %-8s %-6s %-6s %s\n' "$i" - "$(client_port "$i")" no -
