@@ -125,6 +125,8 @@ std::span<const CommandSpec> StringCommands();
 std::span<const CommandSpec> KeyCommands();
 std::span<const CommandSpec> HashCommands();
 std::span<const CommandSpec> SetCommands();
+std::span<const CommandSpec> ZSetCommands();
+std::span<const CommandSpec> ZSetAlgebraCommands();
 std::span<const CommandSpec> TxnCommands();
 std::span<const CommandSpec> FunctionCommands();
 

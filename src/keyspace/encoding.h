@@ -151,6 +151,15 @@ Status DecodeScoreKey(std::string_view k, std::string_view prefix, double* score
 uint64_t EncodeScore(double score);
 double DecodeScore(uint64_t bits);
 
+// A zset's score index entry as ScanScores/PutScore take it (a 'Z' key past ScorePrefix), and
+// the bound above every entry (for a descending walk from the end).
+std::string ScoreEntry(double score, std::string_view member);
+Status DecodeScoreEntry(std::string_view entry, double* score, std::string_view* member);
+inline const std::string kScoreEntryEnd(8, '\xff');
+// A 'D' record's payload for a zset member: its score, be64 EncodeScore.
+std::string EncodeScorePayload(double score);
+Status DecodeScorePayload(std::string_view payload, double* score);
+
 // --- Expiry index. ---
 std::string ExpiryKey(int64_t expire_at_ms, uint64_t ns, std::string_view key);
 struct ExpiryKeyParts {
