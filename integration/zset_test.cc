@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <set>
+#include <thread>
 
 #include "harness.h"
 
@@ -166,6 +167,36 @@ TEST_CASE("a 200k-member zset: ZADD, ZRANGEBYSCORE, ZPOPMIN do not scan it; ZRAN
   t0 = Clock::now();
   CHECK(Run(c.get(), {"DEL", "bigz"}) == "1");
   CHECK(MsSince(t0) < 50 * ResourceScale());
+}
+
+TEST_CASE("BZPOPMIN blocks until another client's ZADD, in blocking order; timeouts answer nil") {
+  ContextPtr a = SharedServer().Connect();
+  ContextPtr b = SharedServer().Connect();
+  ContextPtr w = SharedServer().Connect();
+  Run(w.get(), {"DEL", "queue"});
+  auto t0 = Clock::now();
+  CHECK(Run(a.get(), {"BZPOPMIN", "queue", "0.2"}) == "(nil)");
+  CHECK(MsSince(t0) >= 190);
+  // Two consumers wait (a first), one producer adds two members in one ZADD.
+  REQUIRE(redisAppendCommand(a.get(), "BZPOPMIN queue 5") == REDIS_OK);
+  REQUIRE(redisAppendCommand(b.get(), "BZMPOP 5 1 queue MIN") == REDIS_OK);
+  int done = 0;
+  REQUIRE(redisBufferWrite(a.get(), &done) == REDIS_OK);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  REQUIRE(redisBufferWrite(b.get(), &done) == REDIS_OK);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(Run(w.get(), {"INFO", "clients"}).find("blocked_clients:2") != std::string::npos);
+  CHECK(Run(w.get(), {"ZADD", "queue", "1", "first", "2", "second"}) == "2");
+  void* ra = nullptr;
+  void* rb = nullptr;
+  REQUIRE(redisGetReply(a.get(), &ra) == REDIS_OK);
+  REQUIRE(redisGetReply(b.get(), &rb) == REDIS_OK);
+  ReplyPtr pa(static_cast<redisReply*>(ra));
+  ReplyPtr pb(static_cast<redisReply*>(rb));
+  CHECK(Render(pa.get()) == "[queue,first,1]");
+  CHECK(Render(pb.get()) == "[queue,[[second,2]]]");
+  CHECK(Run(w.get(), {"EXISTS", "queue"}) == "0");
+  CHECK(Run(w.get(), {"INFO", "clients"}).find("blocked_clients:0") != std::string::npos);
 }
 
 TEST_CASE("a zset survives kill -9 and restart, from the log and from LevelDB") {

@@ -78,6 +78,9 @@ inline constexpr std::string_view kLimitNeedsByScoreOrLex =
     "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
 inline constexpr std::string_view kWithScoresByLex =
     "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
+inline constexpr std::string_view kTimeoutNotFloat =
+    "ERR timeout is not a float or out of range";
+inline constexpr std::string_view kTimeoutNegative = "ERR timeout is negative";
 // Scans.
 inline constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
 // Transactions.

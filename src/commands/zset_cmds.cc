@@ -1,6 +1,7 @@
 // Sorted-set family: ZADD ZINCRBY ZREM ZSCORE ZMSCORE ZCARD ZCOUNT ZLEXCOUNT, the ZRANGE family
 // (ZRANGE ZRANGESTORE ZREVRANGE ZRANGEBYSCORE ZREVRANGEBYSCORE ZRANGEBYLEX ZREVRANGEBYLEX),
-// ZRANK ZREVRANK, ZPOPMIN ZPOPMAX ZMPOP, ZREMRANGEBYSCORE ZREMRANGEBYRANK ZREMRANGEBYLEX,
+// ZRANK ZREVRANK, ZPOPMIN ZPOPMAX ZMPOP and the blocking BZPOPMIN BZPOPMAX BZMPOP (which wait
+// in the node, off the log: see Dispatcher::BlockOrRun), ZREMRANGEBYSCORE ZREMRANGEBYRANK ZREMRANGEBYLEX,
 // ZRANDMEMBER and ZSCAN; the algebra (ZUNION ...) is in zset_algebra.cc.
 //
 // Built on zset.h: a member record holding the score plus a score index entry per member.
@@ -383,18 +384,32 @@ void ZPop(Context& ctx) {
 }
 
 struct MPopArgs {
-  size_t end = 0;  // argv index past the keys
+  size_t first = 0, end = 0;  // the keys: argv[first, end)
   bool max = false;
   int64_t count = 1;
 };
 
-bool ParseMPopOrReply(Context& ctx, MPopArgs* a) {
+// The blocking forms' timeout (validated before the log; the dispatcher reads it to wait).
+bool ParseTimeoutOrReply(Context& ctx, size_t at) {
+  long double seconds = 0;
+  if (!ParseLongDouble(ctx.arg(at), &seconds)) return ReplyError(ctx, err::kTimeoutNotFloat);
+  if (seconds < 0) return ReplyError(ctx, err::kTimeoutNegative);
+  int64_t ms = 0;
+  return ParseBlockTimeout(ctx.arg(at), &ms) || ReplyError(ctx, err::kTimeoutNotFloat);
+}
+
+// ZMPOP numkeys ...; BZMPOP timeout numkeys ...: `numkeys_at` is where the count is.
+bool ParseMPopOrReply(Context& ctx, size_t numkeys_at, MPopArgs* a) {
+  if (numkeys_at == 2 && !ParseTimeoutOrReply(ctx, 1)) return false;
   int64_t numkeys = 0;
-  if (!ParseInt64(ctx.arg(1), &numkeys) || numkeys < 1) {
+  if (!ParseInt64(ctx.arg(numkeys_at), &numkeys) || numkeys < 1) {
     return ReplyError(ctx, err::kNumkeysNotPositive);
   }
-  if (numkeys >= static_cast<int64_t>(ctx.argc()) - 2) return ReplyError(ctx, err::kSyntax);
-  a->end = 2 + static_cast<size_t>(numkeys);
+  if (numkeys >= static_cast<int64_t>(ctx.argc() - numkeys_at - 1)) {
+    return ReplyError(ctx, err::kSyntax);
+  }
+  a->first = numkeys_at + 1;
+  a->end = a->first + static_cast<size_t>(numkeys);
   const std::string& where = ctx.arg(a->end);
   if (!EqualsIgnoreCase(where, "MIN") && !EqualsIgnoreCase(where, "MAX")) {
     return ReplyError(ctx, err::kSyntax);
@@ -413,32 +428,62 @@ bool ParseMPopOrReply(Context& ctx, MPopArgs* a) {
   return true;
 }
 
+size_t NumkeysAt(Context& ctx) { return ctx.spec.name == "bzmpop" ? 2 : 1; }
+
 bool ValidateMPop(Context& ctx) {
   MPopArgs a;
-  return ParseMPopOrReply(ctx, &a);
+  return ParseMPopOrReply(ctx, NumkeysAt(ctx), &a);
 }
 
-// [key, [[member, score], ...]] from the first non-empty zset, or a null array.
+// Pops from the first non-empty zset of argv[first, end); *key: its index, 0 when all are empty
+// (or after an error reply).
+bool PopFirstOrReply(Context& ctx, size_t first, size_t end, bool max, int64_t count,
+                     ScoredList* popped, size_t* key) {
+  *key = 0;
+  for (size_t i = first; i < end; ++i) {
+    Collection z;
+    if (!OpenZSetOrReply(ctx, ctx.arg(i), &z)) return false;
+    if (!z.exists) continue;
+    *key = i;
+    return PopOrReply(ctx, ctx.arg(i), z, max, count, popped);
+  }
+  return true;
+}
+
+// ZMPOP, BZMPOP: [key, [[member, score], ...]] from the first non-empty zset, or a null array
+// (BZMPOP: once one has members, or on its timeout).
 void ZMPop(Context& ctx) {
   MPopArgs a;
-  if (!ParseMPopOrReply(ctx, &a)) return;
-  for (size_t i = 2; i < a.end; ++i) {
-    Collection z;
-    if (!OpenZSetOrReply(ctx, ctx.arg(i), &z)) return;
-    if (!z.exists) continue;
-    ScoredList popped;
-    if (!PopOrReply(ctx, ctx.arg(i), z, a.max, a.count, &popped)) return;
+  if (!ParseMPopOrReply(ctx, NumkeysAt(ctx), &a)) return;
+  ScoredList popped;
+  size_t key = 0;
+  if (!PopFirstOrReply(ctx, a.first, a.end, a.max, a.count, &popped, &key)) return;
+  if (key == 0) return ctx.reply.NullArray();
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(ctx.arg(key));
+  ctx.reply.ArrayHeader(popped.size());
+  for (const auto& m : popped) {
     ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk(ctx.arg(i));
-    ctx.reply.ArrayHeader(popped.size());
-    for (const auto& m : popped) {
-      ctx.reply.ArrayHeader(2);
-      ctx.reply.Bulk(m.member);
-      ReplyScore(ctx, m.score);
-    }
+    ctx.reply.Bulk(m.member);
+    ReplyScore(ctx, m.score);
+  }
+}
+
+// BZPOPMIN / BZPOPMAX key [key ...] timeout: [key, member, score], or a null array.
+bool ValidateBPop(Context& ctx) { return ParseTimeoutOrReply(ctx, ctx.argc() - 1); }
+
+void BZPop(Context& ctx) {
+  if (!ValidateBPop(ctx)) return;
+  ScoredList popped;
+  size_t key = 0;
+  if (!PopFirstOrReply(ctx, 1, ctx.argc() - 1, ctx.spec.name == "bzpopmax", 1, &popped, &key)) {
     return;
   }
-  ctx.reply.NullArray();
+  if (key == 0 || popped.empty()) return ctx.reply.NullArray();
+  ctx.reply.ArrayHeader(3);
+  ctx.reply.Bulk(ctx.arg(key));
+  ctx.reply.Bulk(popped[0].member);
+  ReplyScore(ctx, popped[0].score);
 }
 
 // --- ZRANDMEMBER key [count [WITHSCORES]], ZSCAN key cursor [MATCH p] [COUNT n] ---
@@ -489,6 +534,9 @@ constexpr CommandSpec kZSetCommands[] = {
     {"zpopmin", -2, kWrite | kFast, 1, 1, 1, ZPop, ValidatePop, "sorted_set", "Returns the lowest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", "5.0.0", "O(log(N)*M)"},
     {"zpopmax", -2, kWrite | kFast, 1, 1, 1, ZPop, ValidatePop, "sorted_set", "Returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", "5.0.0", "O(log(N)*M)"},
     {"zmpop", -4, kWrite, 2, 2, 1, ZMPop, ValidateMPop, "sorted_set", "Returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped.", "7.0.0", "O(K) + O(M*log(N))", {}, /*numkeys_arg=*/1},
+    {"bzpopmin", -3, kWrite | kFast | kBlocking, 1, -2, 1, BZPop, ValidateBPop, "sorted_set", "Removes and returns the member with the lowest score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.", "5.0.0", "O(log(N))", {}, 0, /*timeout_arg=*/-1},
+    {"bzpopmax", -3, kWrite | kFast | kBlocking, 1, -2, 1, BZPop, ValidateBPop, "sorted_set", "Removes and returns the member with the highest score from one or more sorted sets. Blocks until a member available otherwise.  Deletes the sorted set if the last element was popped.", "5.0.0", "O(log(N))", {}, 0, /*timeout_arg=*/-1},
+    {"bzmpop", -5, kWrite | kBlocking, 3, 3, 1, ZMPop, ValidateMPop, "sorted_set", "Removes and returns a member by score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.", "7.0.0", "O(K) + O(M*log(N))", {}, /*numkeys_arg=*/2, /*timeout_arg=*/1},
     {"zremrangebyscore", 4, kWrite, 1, 1, 1, ZRemRange, ValidateRemoveRange, "sorted_set", "Removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed.", "1.2.0", "O(log(N)+M)"},
     {"zremrangebyrank", 4, kWrite, 1, 1, 1, ZRemRange, ValidateRemoveRange, "sorted_set", "Removes members in a sorted set within a range of indexes. Deletes the sorted set if all members were removed.", "2.0.0", "O(log(N)+M)"},
     {"zremrangebylex", 4, kWrite, 1, 1, 1, ZRemRange, ValidateRemoveRange, "sorted_set", "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.", "2.8.9", "O(log(N)+M)"},

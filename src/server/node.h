@@ -171,6 +171,9 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   std::map<uint64_t, Client*> clients_;  // by id, so CLIENT LIST is in connection order
   std::vector<uint64_t> monitors_;
   std::vector<uint64_t> resume_;  // clients whose writes are applied, or keys read, that may go on
+  // Clients in a blocking command (Outcome::kBlock), in the order they blocked (WakeBlocked).
+  std::vector<uint64_t> blocked_;
+  void WakeBlocked(bool timed_out_only, int64_t now_ms);
   std::vector<uint64_t> store_read_done_;  // OnStoreRead's scratch: clients whose reads are done
   std::vector<Proposal> unlogged_;        // proposed in this iteration, not yet in the log
   uint64_t paced_commands_ = 0;  // stats_.total_commands at the last Keyspace::Pace

@@ -441,3 +441,53 @@ TEST_CASE("RENAME, COPY and MOVE carry a zset's members and score index") {
   CHECK(z.Run({"ZREVRANGE", "c", "0", "0"}) == Bulks({"e"}));
   CHECK(z.Run({"ZSCORE", "c", "b"}) == "$1\r\n2\r\n");
 }
+
+TEST_CASE("BZPOPMIN, BZPOPMAX, BZMPOP: pop at once, or block off the log until a key is written") {
+  ZNode z;
+  Outcome o{};
+  std::vector<std::string> log;
+  CHECK(z.Run({"BZPOPMIN", "nokey", "z", "0"}) == Bulks({"z", "a", "1"}));
+  CHECK(z.Run({"BZPOPMAX", "z", "1.5"}) == Bulks({"z", "e", "5"}));
+  CHECK(z.Run({"BZMPOP", "0", "2", "nokey", "z", "MAX", "COUNT", "2"}) ==
+        "*2\r\n$1\r\nz\r\n*2\r\n*2\r\n$1\r\nd\r\n$1\r\n4\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n");
+  // No key exists: the command waits, nothing is logged, the session knows its deadline.
+  Session waiter;
+  CHECK(z.n.Run(waiter, {"BZPOPMIN", "q", "2.5"}, &log, &o).empty());
+  CHECK(o == Outcome::kBlock);
+  CHECK(log.empty());
+  CHECK(waiter.blocked);
+  CHECK(waiter.block_deadline_ms == kNow + 2500);
+  // Run again while still missing (the node does so after writes): the deadline stays.
+  CHECK(z.n.Run(waiter, {"BZPOPMIN", "q", "2.5"}, &log, &o).empty());
+  CHECK(o == Outcome::kBlock);
+  CHECK(waiter.block_deadline_ms == kNow + 2500);
+  // A key of another type does not wake a blocked client; a zset does.
+  CHECK(z.Run({"SET", "q", "string"}) == "+OK\r\n");
+  CHECK(z.n.Run(waiter, {"BZPOPMIN", "q", "2.5"}, &log, &o).empty());
+  CHECK(o == Outcome::kBlock);
+  CHECK(z.Run({"DEL", "q"}) == ":1\r\n");
+  CHECK(z.Run({"ZADD", "q", "7", "x"}) == ":1\r\n");
+  CHECK(z.n.Run(waiter, {"BZPOPMIN", "q", "2.5"}) == Bulks({"q", "x", "7"}));
+  CHECK_FALSE(waiter.blocked);
+  // The deadline passed: the timeout reply (a null array), as Redis gives it.
+  CHECK(z.n.Run(waiter, {"BZMPOP", "0", "1", "q", "MIN"}, &log, &o).empty());
+  CHECK(waiter.block_deadline_ms == 0);  // 0: for ever
+  waiter.block_timed_out = true;
+  CHECK(z.n.Run(waiter, {"BZMPOP", "0", "1", "q", "MIN"}) == "*-1\r\n");
+  CHECK_FALSE(waiter.blocked);
+  // A first run against the wrong type is WRONGTYPE, not a wait.
+  CHECK(z.Run({"SET", "str", "v"}) == "+OK\r\n");
+  CHECK(z.Run({"BZPOPMIN", "str", "0"}) == kWrongType);
+  // Inside MULTI it does not wait: an empty key answers as a timeout.
+  CHECK(z.Run({"MULTI"}) == "+OK\r\n");
+  CHECK(z.Run({"BZPOPMIN", "nokey", "0"}) == "+QUEUED\r\n");
+  CHECK(z.Run({"EXEC"}) == "*1\r\n*-1\r\n");
+  log.clear();
+  CHECK(z.n.Run(z.s, {"BZPOPMIN", "q", "x"}, &log) == Err(err::kTimeoutNotFloat));
+  CHECK(z.n.Run(z.s, {"BZPOPMIN", "q", "-1"}, &log) == Err(err::kTimeoutNegative));
+  CHECK(z.n.Run(z.s, {"BZMPOP", "x", "1", "q", "MIN"}, &log) == Err(err::kTimeoutNotFloat));
+  CHECK(z.n.Run(z.s, {"BZMPOP", "0", "0", "q", "MIN"}, &log) == Err(err::kNumkeysNotPositive));
+  CHECK(z.n.Run(z.s, {"BZMPOP", "0", "1", "q", "MIN", "COUNT", "0"}, &log) ==
+        Err(err::kCountNotPositive));
+  CHECK(log.empty());
+}
