@@ -45,7 +45,7 @@ bool ParseLexBound(std::string_view s, std::string* item, bool* exclusive, bool*
                    char open_char) {
   if (s.empty()) return false;
   if (s.size() == 1 && (s[0] == '-' || s[0] == '+')) {
-    if (s[0] != open_char) return false;  // "+" as a minimum: empty, as Redis's checks make it
+    if (s[0] != open_char) return false;  // the other sign: ParseLexRange's empty cases
     *open = true;
     return true;
   }

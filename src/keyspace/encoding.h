@@ -33,11 +33,12 @@
 //        format stays 1.)
 //   tag 'D' member       'D' ns:be64 klen:be32 key ver:be64 member -> fmt payload
 //        one record per hash field (payload: its value) / set member / zset member (payload:
-//        its score) / list item
+//        its score, be64 EncodeScore: EncodeScorePayload) / list item
 //        (member: be64 position biased by 2^63). Keyed by version: deleting or retyping a
 //        collection is O(1) (a new version), the old version's records go to GC via 'G'.
 //   tag 'Z' zset score   'Z' ns:be64 klen:be32 key ver:be64 score:be64 member -> fmt
 //        score is EncodeScore(double): byte order is numeric order (ZRANGEBYSCORE is a seek).
+//        The part after ScorePrefix is a ScoreEntry. Walked both ways; never in the memory tier.
 //   tag 'E' expiry       'E' expire_at_ms:be64 ns:be64 key   -> fmt
 //        every key with an expiry, in time order: the TTL wheel pages in the part due soon as
 //        time advances, so start-up reads none of it (and no 'M' record either).
