@@ -1,8 +1,8 @@
 // Sorted-set family: ZADD ZINCRBY ZREM ZSCORE ZMSCORE ZCARD ZCOUNT ZLEXCOUNT, the ZRANGE family
 // (ZRANGE ZRANGESTORE ZREVRANGE ZRANGEBYSCORE ZREVRANGEBYSCORE ZRANGEBYLEX ZREVRANGEBYLEX),
 // ZRANK ZREVRANK, ZPOPMIN ZPOPMAX ZMPOP and the blocking BZPOPMIN BZPOPMAX BZMPOP (which wait
-// in the node, off the log: see Dispatcher::BlockOrRun), ZREMRANGEBYSCORE ZREMRANGEBYRANK ZREMRANGEBYLEX,
-// ZRANDMEMBER and ZSCAN; the algebra (ZUNION ...) is in zset_algebra.cc.
+// in the node, off the log: see Dispatcher::BlockOrRun), ZREMRANGEBYSCORE ZREMRANGEBYRANK
+// ZREMRANGEBYLEX, ZRANDMEMBER and ZSCAN; the algebra (ZUNION ...) is in zset_algebra.cc.
 //
 // Built on zset.h: a member record holding the score plus a score index entry per member.
 // Writes follow dispatch.cc's contract: a pure validator (options, scores, ranges, counts) keeps
@@ -269,15 +269,19 @@ void ZRangeGeneric(Context& ctx) {
   ReplyScored(ctx, list, call.with_scores);
 }
 
+// `key min max` commands: the range of `kind` in the zset at argv[1].
+bool ReadRangeOrReply(Context& ctx, RangeKind kind, Collection* z, ScoredList* list) {
+  RangeSpec spec;
+  return ParseBoundsOrReply(ctx, kind, ctx.arg(2), ctx.arg(3), &spec) &&
+         OpenZSetOrReply(ctx, ctx.arg(1), z) &&
+         CollectRangeOrReply(ctx, ctx.arg(1), *z, spec, list);
+}
+
 // ZCOUNT / ZLEXCOUNT key min max: the size of the range (O(M) entries read).
 void CountGeneric(Context& ctx, RangeKind kind) {
-  RangeSpec spec;
-  if (!ParseBoundsOrReply(ctx, kind, ctx.arg(2), ctx.arg(3), &spec)) return;
   Collection z;
   ScoredList list;
-  if (!OpenZSetOrReply(ctx, ctx.arg(1), &z) || !CollectRangeOrReply(ctx, ctx.arg(1), z, spec, &list)) {
-    return;
-  }
+  if (!ReadRangeOrReply(ctx, kind, &z, &list)) return;
   ctx.reply.Integer(static_cast<int64_t>(list.size()));
 }
 
@@ -303,13 +307,9 @@ void RemoveAll(Context& ctx, std::string_view key, Collection* z, const ScoredLi
 }
 
 void ZRemRange(Context& ctx) {
-  RangeSpec spec;
-  if (!ParseBoundsOrReply(ctx, RemoveKindOf(ctx.spec.name), ctx.arg(2), ctx.arg(3), &spec)) return;
   Collection z;
   ScoredList list;
-  if (!OpenZSetOrReply(ctx, ctx.arg(1), &z) || !CollectRangeOrReply(ctx, ctx.arg(1), z, spec, &list)) {
-    return;
-  }
+  if (!ReadRangeOrReply(ctx, RemoveKindOf(ctx.spec.name), &z, &list)) return;
   RemoveAll(ctx, ctx.arg(1), &z, list);
   ctx.reply.Integer(static_cast<int64_t>(list.size()));
 }

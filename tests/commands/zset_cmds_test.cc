@@ -24,7 +24,9 @@ std::string Err(std::string_view e) { return "-" + std::string(e) + "\r\n"; }
 struct ZNode {
   Node n;
   Session s;
-  ZNode() { REQUIRE(n.Run(s, {"ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"}) == ":5\r\n"); }
+  ZNode() {
+    REQUIRE(n.Run(s, {"ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"}) == ":5\r\n");
+  }
   std::string Run(const std::vector<std::string>& argv) { return n.Run(s, argv); }
 };
 
@@ -41,7 +43,8 @@ TEST_CASE("ZADD adds and updates; ZSCORE, ZMSCORE, ZCARD, TYPE read them") {
   CHECK(n.Run(s, {"ZCARD", "z"}) == ":2\r\n");
   CHECK(n.Run(s, {"ZCARD", "nokey"}) == ":0\r\n");
   CHECK(n.Run(s, {"TYPE", "z"}) == "+zset\r\n");
-  CHECK(n.Run(s, {"ZADD", "z", "CH", "3", "a", "2", "b", "9", "c"}) == ":2\r\n");  // a changed, c new
+  // CH: a changed, c new.
+  CHECK(n.Run(s, {"ZADD", "z", "CH", "3", "a", "2", "b", "9", "c"}) == ":2\r\n");
   s.protocol = 3;
   CHECK(n.Run(s, {"ZSCORE", "z", "a"}) == ",3\r\n");
   CHECK(n.Run(s, {"ZMSCORE", "z", "a", "nope"}) == "*2\r\n,3\r\n_\r\n");
@@ -118,7 +121,8 @@ TEST_CASE("ZADD and ZINCRBY refuse bad input before the log, with Redis's errors
   CHECK(n.Run(s, {"EXISTS", "z"}) == ":0\r\n");
   // A NaN result is only known at apply: refused there, nothing changes.
   CHECK(n.Run(s, {"ZADD", "z", "+inf", "a"}) == ":1\r\n");
-  CHECK(n.Run(s, {"ZINCRBY", "z", "-inf", "a"}) == Err("ERR resulting score is not a number (NaN)"));
+  CHECK(n.Run(s, {"ZINCRBY", "z", "-inf", "a"}) ==
+        Err("ERR resulting score is not a number (NaN)"));
   CHECK(n.Run(s, {"ZADD", "z", "INCR", "-inf", "a"}) ==
         Err("ERR resulting score is not a number (NaN)"));
   CHECK(n.Run(s, {"ZSCORE", "z", "a"}) == "$3\r\ninf\r\n");
@@ -269,7 +273,8 @@ TEST_CASE("ZPOPMIN and ZPOPMAX: shapes with and without a count, in RESP2 and RE
 
 TEST_CASE("ZMPOP pops from the first non-empty zset; Redis's argument errors") {
   ZNode z;
-  CHECK(z.Run({"ZMPOP", "2", "nokey", "z", "MIN"}) == "*2\r\n$1\r\nz\r\n*1\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n");
+  CHECK(z.Run({"ZMPOP", "2", "nokey", "z", "MIN"}) ==
+        "*2\r\n$1\r\nz\r\n*1\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n");
   CHECK(z.Run({"ZMPOP", "1", "z", "MAX", "COUNT", "2"}) ==
         "*2\r\n$1\r\nz\r\n*2\r\n*2\r\n$1\r\ne\r\n$1\r\n5\r\n*2\r\n$1\r\nd\r\n$1\r\n4\r\n");
   CHECK(z.Run({"ZMPOP", "1", "nokey", "MIN"}) == "*-1\r\n");
@@ -389,8 +394,8 @@ TEST_CASE("ZRANDMEMBER and ZSCAN answer scores; RESP3 WITHSCORES pairs") {
   const std::string picks = z.Run({"ZRANDMEMBER", "z", "-20", "WITHSCORES"});
   CHECK(picks.starts_with("*40\r\n"));
   CHECK(z.Run({"ZRANDMEMBER", "z", "1", "BAD"}) == Err(err::kSyntax));
-  CHECK(z.Run({"ZSCAN", "z", "0"}) == "*2\r\n$1\r\n0\r\n" +
-                                          Bulks({"a", "1", "b", "2", "c", "3", "d", "4", "e", "5"}));
+  const std::string all = Bulks({"a", "1", "b", "2", "c", "3", "d", "4", "e", "5"});
+  CHECK(z.Run({"ZSCAN", "z", "0"}) == "*2\r\n$1\r\n0\r\n" + all);
   CHECK(z.Run({"ZSCAN", "z", "0", "MATCH", "c*"}) == "*2\r\n$1\r\n0\r\n" + Bulks({"c", "3"}));
   z.s.protocol = 3;
   CHECK(z.Run({"ZRANDMEMBER", "z", "1", "WITHSCORES"}).starts_with("*1\r\n*2\r\n$1\r\n"));
