@@ -275,6 +275,21 @@ std::string RawExchange(int port, const std::string& bytes, size_t expect_bytes,
   return out;
 }
 
+std::string RunShared(const std::vector<std::string>& argv) {
+  static ContextPtr c = SharedServer().Connect();
+  return Run(c.get(), argv);
+}
+
+void FillPipelined(redisContext* c, const std::string& command, const std::string& key, int n,
+                   const std::function<void(int, std::vector<std::string>*)>& add) {
+  std::vector<std::vector<std::string>> cmds;
+  for (int i = 0; i < n; ++i) {
+    if (i % 1000 == 0) cmds.push_back({command, key});
+    add(i, &cmds.back());
+  }
+  for (const ReplyPtr& r : Pipelined(c, cmds)) REQUIRE((r && r->type == REDIS_REPLY_INTEGER));
+}
+
 int64_t CheckIncrementsAcrossKill(
     ServerProcess& srv, int clients, int run_ms,
     const std::function<std::vector<std::string>(int)>& command,

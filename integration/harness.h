@@ -75,6 +75,14 @@ class ServerProcess {
 // One server for the whole test program, started on first use (fails the test if it cannot).
 ServerProcess& SharedServer();
 
+// Runs argv on one connection to SharedServer(), kept for the whole program.
+std::string RunShared(const std::vector<std::string>& argv);
+
+// Fills a collection: `command key` plus the arguments add(i, &args) appends for each i in
+// [0, n), 1000 members per command, pipelined; every reply must be an integer.
+void FillPipelined(redisContext* c, const std::string& command, const std::string& key, int n,
+                   const std::function<void(int, std::vector<std::string>*)>& add);
+
 // The crash test of a counter family: `clients` threads each send command(t) (an increment of
 // their own counter) in a loop until, after `run_ms`, the server is killed -9; then it is
 // restarted and read(c, t) must give each counter every acknowledged increment and at most the

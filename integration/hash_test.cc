@@ -19,20 +19,14 @@ using Clock = std::chrono::steady_clock;
 
 ServerProcess& Server() { return SharedServer(); }
 
-std::string R(const std::vector<std::string>& argv) {
-  static ContextPtr c = Server().Connect();
-  return Run(c.get(), argv);
-}
+std::string R(const std::vector<std::string>& argv) { return RunShared(argv); }
 
 // HSET key with n fields f<i> = v<i>, sent in HSETs of up to 1000 pairs, pipelined.
 void FillHash(redisContext* c, const std::string& key, int n) {
-  std::vector<std::vector<std::string>> cmds;
-  for (int i = 0; i < n; ++i) {
-    if (i % 1000 == 0) cmds.push_back({"HSET", key});
-    cmds.back().push_back("f" + std::to_string(i));
-    cmds.back().push_back("v" + std::to_string(i));
-  }
-  for (const ReplyPtr& r : Pipelined(c, cmds)) REQUIRE((r && r->type == REDIS_REPLY_INTEGER));
+  FillPipelined(c, "HSET", key, n, [](int i, std::vector<std::string>* args) {
+    args->push_back("f" + std::to_string(i));
+    args->push_back("v" + std::to_string(i));
+  });
 }
 
 }  // namespace

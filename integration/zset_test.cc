@@ -16,20 +16,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string R(const std::vector<std::string>& argv) {
-  static ContextPtr c = SharedServer().Connect();
-  return Run(c.get(), argv);
-}
+std::string R(const std::vector<std::string>& argv) { return RunShared(argv); }
 
 // ZADD key i m<i> for i in [0, n), 1000 members per command, pipelined.
 void FillZSet(redisContext* c, const std::string& key, int n) {
-  std::vector<std::vector<std::string>> cmds;
-  for (int i = 0; i < n; ++i) {
-    if (i % 1000 == 0) cmds.push_back({"ZADD", key});
-    cmds.back().push_back(std::to_string(i));
-    cmds.back().push_back("m" + std::to_string(i));
-  }
-  for (const ReplyPtr& r : Pipelined(c, cmds)) REQUIRE((r && r->type == REDIS_REPLY_INTEGER));
+  FillPipelined(c, "ZADD", key, n, [](int i, std::vector<std::string>* args) {
+    args->push_back(std::to_string(i));
+    args->push_back("m" + std::to_string(i));
+  });
 }
 
 double MsSince(Clock::time_point t0) {
