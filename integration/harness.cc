@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -417,6 +418,64 @@ std::string RawExchange(int port, const std::string& bytes, size_t expect_bytes,
     conn.Read(1, 200, closed);  // whether the server closed right after the reply
   }
   return out;
+}
+
+std::string RunShared(const std::vector<std::string>& argv) {
+  static ContextPtr c = SharedServer().Connect();
+  return Run(c.get(), argv);
+}
+
+void FillPipelined(redisContext* c, const std::string& command, const std::string& key, int n,
+                   const std::function<void(int, std::vector<std::string>*)>& add) {
+  std::vector<std::vector<std::string>> cmds;
+  for (int i = 0; i < n; ++i) {
+    if (i % 1000 == 0) cmds.push_back({command, key});
+    add(i, &cmds.back());
+  }
+  for (const ReplyPtr& r : Pipelined(c, cmds)) REQUIRE((r && r->type == REDIS_REPLY_INTEGER));
+}
+
+int64_t CheckIncrementsAcrossKill(
+    ServerProcess& srv, int clients, int run_ms,
+    const std::function<std::vector<std::string>(int)>& command,
+    const std::function<int64_t(redisContext*, int)>& read) {
+  REQUIRE(srv.Start());
+  std::vector<int64_t> acked(clients, 0);
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < clients; ++t) {
+    writers.emplace_back([&, t] {
+      ContextPtr c = srv.Connect();
+      if (!c) return;
+      while (!stop) {
+        ReplyPtr r = Command(c.get(), command(t));
+        if (!r) return;
+        if (r->type == REDIS_REPLY_INTEGER) {
+          acked[t] = r->integer;
+        } else if (r->type == REDIS_REPLY_STRING) {
+          acked[t] = std::stoll(r->str);
+        } else {
+          return;
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(run_ms));
+  srv.Kill();
+  stop = true;
+  for (auto& w : writers) w.join();
+  REQUIRE(srv.Start());
+  ContextPtr c = srv.Connect();
+  REQUIRE(WaitLoaded(c.get()));
+  int64_t total = 0;
+  for (int t = 0; t < clients; ++t) {
+    CAPTURE(t);
+    const int64_t got = read(c.get(), t);
+    CHECK(got >= acked[t]);
+    CHECK(got <= acked[t] + 1);
+    total += acked[t];
+  }
+  return total;
 }
 
 }  // namespace cairn::testing

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -153,6 +154,23 @@ ContextPtr ConnectTo(int port);
 
 // One server for the whole test program, started on first use (fails the test if it cannot).
 ServerProcess& SharedServer();
+
+// Runs argv on one connection to SharedServer(), kept for the whole program.
+std::string RunShared(const std::vector<std::string>& argv);
+
+// Fills a collection: `command key` plus the arguments add(i, &args) appends for each i in
+// [0, n), 1000 members per command, pipelined; every reply must be an integer.
+void FillPipelined(redisContext* c, const std::string& command, const std::string& key, int n,
+                   const std::function<void(int, std::vector<std::string>*)>& add);
+
+// The crash test of a counter family: `clients` threads each send command(t) (an increment of
+// their own counter) in a loop until, after `run_ms`, the server is killed -9; then it is
+// restarted and read(c, t) must give each counter every acknowledged increment and at most the
+// one in flight beyond it, none twice. Returns the acknowledged increments in all.
+int64_t CheckIncrementsAcrossKill(
+    ServerProcess& srv, int clients, int run_ms,
+    const std::function<std::vector<std::string>(int)>& command,
+    const std::function<int64_t(redisContext*, int)>& read);
 
 // Runs a command given as separate arguments (binary-safe).
 ReplyPtr Command(redisContext* c, const std::vector<std::string>& argv);

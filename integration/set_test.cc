@@ -14,19 +14,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string R(const std::vector<std::string>& argv) {
-  static ContextPtr c = SharedServer().Connect();
-  return Run(c.get(), argv);
-}
+std::string R(const std::vector<std::string>& argv) { return RunShared(argv); }
 
 // SADD key m0..m(n-1), 1000 members per command, pipelined.
 void FillSet(redisContext* c, const std::string& key, int n) {
-  std::vector<std::vector<std::string>> cmds;
-  for (int i = 0; i < n; ++i) {
-    if (i % 1000 == 0) cmds.push_back({"SADD", key});
-    cmds.back().push_back("m" + std::to_string(i));
-  }
-  for (const ReplyPtr& r : Pipelined(c, cmds)) REQUIRE((r && r->type == REDIS_REPLY_INTEGER));
+  FillPipelined(c, "SADD", key, n, [](int i, std::vector<std::string>* args) {
+    args->push_back("m" + std::to_string(i));
+  });
 }
 
 }  // namespace

@@ -56,6 +56,13 @@ bool ParseDouble(std::string_view s, double* out) {
   return true;
 }
 
+bool ParseBlockTimeout(std::string_view s, int64_t* ms) {
+  long double seconds = 0;
+  if (!ParseLongDouble(s, &seconds) || seconds < 0 || seconds * 1000 > 1e17) return false;
+  *ms = static_cast<int64_t>(std::ceil(seconds * 1000));
+  return true;
+}
+
 std::string FormatLongDouble(long double v) {
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   char buf[5600];

@@ -17,6 +17,9 @@ bool ParseScanCursor(const std::string& s, uint64_t* out);
 // Redis's string2ld/strtold use in INCRBYFLOAT: rejects spaces, empty strings and NaN.
 bool ParseLongDouble(std::string_view s, long double* out);
 bool ParseDouble(std::string_view s, double* out);
+// A blocking command's timeout in seconds (Redis's getTimeoutFromObjectOrReply), as ms; false
+// for a bad or negative one (BlockTimeoutError says which).
+bool ParseBlockTimeout(std::string_view s, int64_t* ms);
 // Formats a long double as INCRBYFLOAT does ("%.17Lg", no exponent, trailing zeros trimmed).
 std::string FormatLongDouble(long double v);
 // Glob matching as Redis's stringmatchlen (*, ?, [...], \ escapes), optionally case-insensitive.

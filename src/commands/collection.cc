@@ -68,11 +68,12 @@ bool GetMemberOrReply(Context& ctx, std::string_view key, const Collection& c,
 }
 
 void SetMember(Context& ctx, std::string_view key, Collection* c, std::string_view member,
-               std::string_view payload, bool is_new) {
+               std::string_view payload, bool is_new, bool count_payload) {
   ctx.keyspace.PutMember(ctx.db, key, c->version, member, payload);
   CollectionHeader& h = c->header;
   if (is_new) h.peak_size = std::max(h.peak_size, ++h.size);
-  h.peak_bytes = std::max<uint64_t>({h.peak_bytes, member.size(), payload.size()});
+  h.peak_bytes = std::max<uint64_t>(
+      {h.peak_bytes, member.size(), count_payload ? payload.size() : 0});
   int64_t as_integer = 0;
   if (!ParseInt64(member, &as_integer)) h.flags |= keyspace::kHeaderNonInteger;
 }
@@ -123,16 +124,20 @@ bool ParseRandomPickOrReply(Context& ctx, std::string_view with_payloads_word, R
 }
 
 // Replies `count` members of `all`, each chosen by pick(i) (an index into `all`).
+void ReplyPayload(Context& ctx, PayloadReply reply_payload, std::string_view payload) {
+  reply_payload != nullptr ? reply_payload(ctx, payload) : ctx.reply.Bulk(payload);
+}
+
 template <typename Pick>
 void ReplyPicked(Context& ctx, const MemberList& all, uint64_t count, bool with_payloads,
-                 Pick pick) {
+                 PayloadReply reply_payload, Pick pick) {
   const bool pairs = with_payloads && ctx.reply.protocol() >= 3;
   ctx.reply.ArrayHeader(with_payloads && !pairs ? 2 * count : count);
   for (uint64_t i = 0; i < count; ++i) {
     const auto& [member, payload] = all[pick(i)];
     if (pairs) ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk(member);
-    if (with_payloads) ctx.reply.Bulk(payload);
+    if (with_payloads) ReplyPayload(ctx, reply_payload, payload);
   }
 }
 
@@ -180,7 +185,7 @@ bool PickRandomOrReply(Context& ctx, const Collection& c, Rng& rng, uint64_t wan
 }
 
 void RandomMembersCommand(Context& ctx, keyspace::ValueType type,
-                          std::string_view with_payloads_word) {
+                          std::string_view with_payloads_word, PayloadReply reply_payload) {
   RandomPick r;
   if (!ParseRandomPickOrReply(ctx, with_payloads_word, &r)) return;
   Collection c;
@@ -200,7 +205,7 @@ void RandomMembersCommand(Context& ctx, keyspace::ValueType type,
       return;
     }
     if (!r.has_count) return picked.empty() ? ctx.reply.Null() : ctx.reply.Bulk(picked[0].first);
-    return ReplyPicked(ctx, picked, picked.size(), r.with_payloads, [](uint64_t i) { return i; });
+    return ReplyPicked(ctx, picked, picked.size(), r.with_payloads, reply_payload, [](uint64_t i) { return i; });
   }
   // Repeats allowed: each pick independent. Draws beyond the size would outnumber the members:
   // then read them all once; otherwise read only the positions drawn.
@@ -208,7 +213,7 @@ void RandomMembersCommand(Context& ctx, keyspace::ValueType type,
   if (want > size) {
     if (!ReadAllOrReply(ctx, ctx.arg(1), c, &picked) || picked.empty()) return;
     auto any = [&](uint64_t) { return rng.Uniform(picked.size()); };
-    return ReplyPicked(ctx, picked, want, r.with_payloads, any);
+    return ReplyPicked(ctx, picked, want, r.with_payloads, reply_payload, any);
   }
   std::vector<uint64_t> draws(want);
   for (auto& d : draws) d = rng.Uniform(size);
@@ -220,7 +225,7 @@ void RandomMembersCommand(Context& ctx, keyspace::ValueType type,
     size_t k = std::lower_bound(positions.begin(), positions.end(), draws[i]) - positions.begin();
     return std::min(k, picked.size() - 1);  // a stale size: the last member read stands in
   };
-  ReplyPicked(ctx, picked, want, r.with_payloads, at);
+  ReplyPicked(ctx, picked, want, r.with_payloads, reply_payload, at);
 }
 
 namespace {
@@ -306,7 +311,8 @@ bool ScanMembersOrReply(Context& ctx, const Collection& c, const MemberScan& r, 
 
 }  // namespace
 
-void MemberScanCommand(Context& ctx, keyspace::ValueType type, bool with_payloads) {
+void MemberScanCommand(Context& ctx, keyspace::ValueType type, bool with_payloads,
+                       PayloadReply reply_payload) {
   MemberScan r;
   if (!ParseMemberScanOrReply(ctx, &r)) return;
   Collection c;
@@ -316,7 +322,8 @@ void MemberScanCommand(Context& ctx, keyspace::ValueType type, bool with_payload
     Entry probe;
     probe.type = type;
     probe.value = keyspace::EncodeCollectionHeader(c.header);
-    whole = CollectionEncoding(ctx, probe) != "hashtable";
+    const std::string_view encoding = CollectionEncoding(ctx, probe);
+    whole = encoding != "hashtable" && encoding != "skiplist";
   }
   MemberList members;
   uint64_t next = 0;
@@ -326,7 +333,7 @@ void MemberScanCommand(Context& ctx, keyspace::ValueType type, bool with_payload
   ctx.reply.ArrayHeader((with_payloads ? 2 : 1) * members.size());
   for (const auto& [member, payload] : members) {
     ctx.reply.Bulk(member);
-    if (with_payloads) ctx.reply.Bulk(payload);
+    if (with_payloads) ReplyPayload(ctx, reply_payload, payload);
   }
 }
 

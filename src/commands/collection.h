@@ -38,9 +38,10 @@ void StoreHeader(Context& ctx, std::string_view key, const Collection& c);
 // Point read of one member (nullopt when absent, or the collection does not exist).
 bool GetMemberOrReply(Context& ctx, std::string_view key, const Collection& c,
                       std::string_view member, std::optional<std::string>* payload);
-// Writes one member of an existing collection; counts a new one and the peaks.
+// Writes one member of an existing collection; counts a new one and the peaks (the payload's
+// length too unless !count_payload: a zset's encoding limit is on members only).
 void SetMember(Context& ctx, std::string_view key, Collection* c, std::string_view member,
-               std::string_view payload, bool is_new);
+               std::string_view payload, bool is_new, bool count_payload = true);
 // Removes a member known to be there.
 void RemoveMember(Context& ctx, std::string_view key, Collection* c, std::string_view member);
 
@@ -72,8 +73,10 @@ bool PickRandomOrReply(Context& ctx, const Collection& c, Rng& rng, uint64_t wan
 // repeats); with payloads, RESP3 pairs and RESP2 flat. Draws from the node's read RNG and reads
 // members up to the last position drawn (PickRandomOrReply). `with_payloads_word`: "WITHVALUES",
 // or empty where none.
+// `reply_payload` writes a payload (nullptr: as a bulk string; zsets: as a score).
+using PayloadReply = void (*)(Context& ctx, std::string_view payload);
 void RandomMembersCommand(Context& ctx, keyspace::ValueType type,
-                          std::string_view with_payloads_word);
+                          std::string_view with_payloads_word, PayloadReply reply_payload = nullptr);
 
 // HSCAN / SSCAN key cursor [MATCH pattern] [COUNT count]: [cursor, members (with payloads,
 // flat)]. Members are kept in byte order, so the cursor is a position in that order: the first
@@ -81,7 +84,8 @@ void RandomMembersCommand(Context& ctx, keyspace::ValueType type,
 // of members sharing those 8 bytes (like SCAN's hash groups), so a cursor stays valid across
 // writes and every member present for the whole scan is returned; members with a long common
 // prefix make larger pages. A collection Redis would keep compact (OBJECT ENCODING other than
-// hashtable) comes whole, cursor 0, as in Redis.
-void MemberScanCommand(Context& ctx, keyspace::ValueType type, bool with_payloads);
+// hashtable or skiplist) comes whole, cursor 0, as in Redis.
+void MemberScanCommand(Context& ctx, keyspace::ValueType type, bool with_payloads,
+                       PayloadReply reply_payload = nullptr);
 
 }  // namespace cairn::commands

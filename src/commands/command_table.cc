@@ -57,6 +57,8 @@ CommandTable::CommandTable() {
   Add(KeyCommands());
   Add(HashCommands());
   Add(SetCommands());
+  Add(ZSetCommands());
+  Add(ZSetAlgebraCommands());
   Add(TxnCommands());
   Add(FunctionCommands());
 }

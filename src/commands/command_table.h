@@ -12,6 +12,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "keyspace/keyspace.h"
+
 namespace cairn::commands {
 
 struct Context;
@@ -33,6 +35,7 @@ enum Flag : uint32_t {
   kRandom = 1u << 12,      // (reported)
   kPubSub = 1u << 13,      // (reported)
   kAllowBusy = 1u << 14,   // (reported)
+  kBlocking = 1u << 15,    // a write that waits for one of its keys (Outcome::kBlock)
 };
 
 using Handler = void (*)(Context& ctx);
@@ -57,6 +60,11 @@ struct CommandSpec {
   // > 0: argv[numkeys_arg] counts the keys right after it (SINTERCARD numkeys key...); first_key
   // and last_key then name the first of them only, for COMMAND INFO.
   int numkeys_arg = 0;
+  // kBlocking commands: argv position of the timeout in seconds (-1: the last argument), and the
+  // type a key must hold to wake a blocked client (a key of another type: it waits on, as in
+  // Redis; the first run reports WRONGTYPE instead).
+  int timeout_arg = 0;
+  keyspace::ValueType block_type = keyspace::ValueType::kZSet;
 
   bool is_write() const { return (flags & kWrite) != 0; }
   bool ArityOk(size_t argc) const {
@@ -125,6 +133,8 @@ std::span<const CommandSpec> StringCommands();
 std::span<const CommandSpec> KeyCommands();
 std::span<const CommandSpec> HashCommands();
 std::span<const CommandSpec> SetCommands();
+std::span<const CommandSpec> ZSetCommands();
+std::span<const CommandSpec> ZSetAlgebraCommands();
 std::span<const CommandSpec> TxnCommands();
 std::span<const CommandSpec> FunctionCommands();
 

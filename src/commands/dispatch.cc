@@ -153,12 +153,51 @@ Outcome Dispatcher::Execute(Session& s, const std::vector<std::string>& argv,
     if (spec->validate != nullptr && !spec->validate(ctx)) {
       return waiting ? Outcome::kWaitForWrites : Outcome::kReplied;
     }
+    if (spec->flags & kBlocking) {
+      Outcome o = BlockOrRun(s, spec, argv, reply, now_ms);
+      if (o != Outcome::kProposed) return o;
+    }
     effect->clear();
     EncodeCommandEffect(s.db, now_ms, argv, effect);
     return Outcome::kProposed;
   }
   spec->handler(ctx);
   return Outcome::kReplied;
+}
+
+// A blocking command is logged as it is once one of its keys exists (at apply it takes from the
+// first that holds something, or answers as on a timeout when another client took it first);
+// until then it waits, off the log, so a replay never blocks. Inside MULTI it is queued and runs
+// at EXEC without waiting, as in Redis.
+Outcome Dispatcher::BlockOrRun(Session& s, const CommandSpec* spec,
+                               const std::vector<std::string>& argv, resp::ReplyBuilder& reply,
+                               int64_t now_ms) {
+  if (s.blocked && s.block_timed_out) {
+    s.blocked = s.block_timed_out = false;
+    reply.NullArray();
+    return Outcome::kReplied;
+  }
+  bool any = false;
+  spec->ForEachKey(argv, [&](int i) {
+    if (any) return;
+    auto found = keyspace_.FindMeta(s.db, argv[i], now_ms);
+    // A read error: let the command report it.
+    any = !found.ok() ||
+          (*found != nullptr && (!s.blocked || (*found)->type == spec->block_type));
+  });
+  if (any) {
+    s.blocked = false;
+    return Outcome::kProposed;
+  }
+  if (!s.blocked) {
+    const size_t at = spec->timeout_arg < 0 ? argv.size() - 1 : spec->timeout_arg;
+    int64_t timeout_ms = 0;
+    (void)ParseBlockTimeout(argv[at], &timeout_ms);  // the validator checked it
+    s.blocked = true;
+    s.block_timed_out = false;
+    s.block_deadline_ms = timeout_ms == 0 ? 0 : now_ms + timeout_ms;
+  }
+  return Outcome::kBlock;
 }
 
 // Queues one command inside MULTI. ctx.db is the database it will run in (after queued SELECTs),

@@ -28,6 +28,9 @@ enum class Outcome {
   kWaitForWrites,   // the session has unapplied writes: run this command again after them
   kWaitForStore,    // reads of its keys are queued (Keyspace::QueueStoreRead): submit them, and
                     // run this command again once they are done
+  kBlock,           // a blocking command none of whose keys exists: run it again after writes
+                    // are applied, or once Session::block_deadline_ms passes (with
+                    // block_timed_out set: it then answers its timeout reply)
 };
 
 struct ApplyStats {
@@ -76,6 +79,9 @@ class Dispatcher {
   size_t QueueKeyReads(int db, const CommandSpec* spec, const std::vector<std::string>& argv,
                        bool batch);
   Outcome Queue(Context& ctx);
+  // kBlocking commands outside MULTI: whether to wait (none of the keys exists) or run.
+  Outcome BlockOrRun(Session& s, const CommandSpec* spec, const std::vector<std::string>& argv,
+                     resp::ReplyBuilder& reply, int64_t now_ms);
   Outcome Exec(Session& s, resp::ReplyBuilder& reply, int64_t now_ms, std::string* effect);
   // Runs a transaction's commands from database `db`, replying with the array of their replies;
   // a queued SELECT changes the database for the commands after it, and for the session.

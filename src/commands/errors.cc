@@ -56,4 +56,8 @@ std::string OutOfRange(int64_t min, int64_t max) {
          std::to_string(max);
 }
 
+std::string AtLeastOneInputKey(std::string_view command) {
+  return "ERR at least 1 input key is needed for '" + std::string(command) + "' command";
+}
+
 }  // namespace cairn::commands::err

@@ -66,6 +66,25 @@ inline constexpr std::string_view kNumkeysNotPositive = "ERR numkeys should be g
 inline constexpr std::string_view kTooManyNumkeys =
     "ERR Number of keys can't be greater than number of args";
 inline constexpr std::string_view kNegativeLimit = "ERR LIMIT can't be negative";
+// Sorted sets.
+inline constexpr std::string_view kZAddXxNx =
+    "ERR XX and NX options at the same time are not compatible";
+inline constexpr std::string_view kZAddGtLtNx =
+    "ERR GT, LT, and/or NX options at the same time are not compatible";
+inline constexpr std::string_view kZAddIncrPair =
+    "ERR INCR option supports a single increment-element pair";
+inline constexpr std::string_view kScoreNaN = "ERR resulting score is not a number (NaN)";
+inline constexpr std::string_view kMinMaxNotFloat = "ERR min or max is not a float";
+inline constexpr std::string_view kLexRange = "ERR min or max not valid string range item";
+inline constexpr std::string_view kWeightNotFloat = "ERR weight value is not a float";
+inline constexpr std::string_view kCountNotPositive = "ERR count should be greater than 0";
+inline constexpr std::string_view kLimitNeedsByScoreOrLex =
+    "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
+inline constexpr std::string_view kWithScoresByLex =
+    "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
+inline constexpr std::string_view kTimeoutNotFloat =
+    "ERR timeout is not a float or out of range";
+inline constexpr std::string_view kTimeoutNegative = "ERR timeout is negative";
 // Scans.
 inline constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
 // Transactions.
@@ -93,6 +112,8 @@ std::string UnknownSubcommand(std::string_view sub, std::string_view container);
 // A known subcommand with arguments it does not take (Redis's addReplySubcommandSyntaxError).
 std::string SubcommandSyntax(std::string_view sub, std::string_view container);
 std::string InvalidExpire(std::string_view command);
+// "ERR at least 1 input key is needed for '<command>' command" (ZUNION and friends).
+std::string AtLeastOneInputKey(std::string_view command);
 // "ERR value is out of range, must be between <min> and <max>" (getRangeLongFromObjectOrReply).
 std::string OutOfRange(int64_t min, int64_t max);
 // "ERR Unsupported option <opt>" (EXPIRE family flags).

@@ -236,7 +236,8 @@ void Persist(Context& ctx) {
 // keyed by its name, which are copied one by one (O(members), where Redis's RENAME and MOVE are
 // O(1)). The types with no family yet are refused rather than copied half-way.
 bool RelocatableOrReply(Context& ctx, const Entry& e) {
-  if (e.type == ValueType::kString || e.type == ValueType::kHash || e.type == ValueType::kSet) {
+  if (e.type == ValueType::kString || e.type == ValueType::kHash || e.type == ValueType::kSet ||
+      e.type == ValueType::kZSet) {
     return true;
   }
   ctx.reply.Error(err::kCannotRelocateCollection);
@@ -250,20 +251,29 @@ struct CopySource {
   const Entry& entry;
 };
 
-// Copies the source's members to the collection now at (db, key), a page at a time.
+// Copies the source's members (and a zset's score index) to the collection now at (db, key), a
+// page at a time.
 void CopyMembers(Context& ctx, const CopySource& from, int db, std::string_view key) {
   auto dst = ctx.keyspace.FindMeta(db, key, ctx.now_ms);
   if (!dst.ok() || *dst == nullptr) return;
   const uint64_t version = (*dst)->version;
-  std::string start;
-  for (;;) {
-    auto page = ctx.keyspace.ScanMembers(from.db, from.key, from.entry.version, start, 1024);
-    if (!page.ok()) return;  // the read error fails the apply: the keyspace rolls it back
-    for (const auto& [member, payload] : page->members) {
-      ctx.keyspace.PutMember(db, key, version, member, payload);
+  const bool zset = from.entry.type == ValueType::kZSet;
+  for (const bool scores : {false, true}) {
+    if (scores && !zset) return;
+    std::string start;
+    for (;;) {
+      auto page = scores ? ctx.keyspace.ScanScores(from.db, from.key, from.entry.version, start,
+                                                   1024, /*reverse=*/false)
+                         : ctx.keyspace.ScanMembers(from.db, from.key, from.entry.version, start,
+                                                    1024);
+      if (!page.ok()) return;  // the read error fails the apply: the keyspace rolls it back
+      for (const auto& [member, payload] : page->members) {
+        scores ? ctx.keyspace.PutScore(db, key, version, member)
+               : ctx.keyspace.PutMember(db, key, version, member, payload);
+      }
+      if (!page->next.has_value()) break;
+      start = std::move(*page->next);
     }
-    if (!page->next.has_value()) return;
-    start = std::move(*page->next);
   }
 }
 

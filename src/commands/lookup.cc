@@ -56,17 +56,25 @@ int64_t ConfigInt(Context& ctx, std::string_view name, int64_t missing) {
 }
 }  // namespace
 
-// Redis 7.2's choices: a hash is listpack while small enough; a set is intset while every
+// Redis 7.2's choices: a hash (a zset) is listpack while small enough, else hashtable
+// (skiplist); a set is intset while every
 // member was an integer and it is small enough for that, else listpack while small enough.
 std::string_view CollectionEncoding(Context& ctx, const keyspace::Entry& e) {
   using keyspace::ValueType;
-  if (e.type != ValueType::kHash && e.type != ValueType::kSet) return "listpack";
+  if (e.type != ValueType::kHash && e.type != ValueType::kSet && e.type != ValueType::kZSet) {
+    return "listpack";
+  }
   keyspace::CollectionHeader h;
   if (!keyspace::DecodeCollectionHeader(e.value, &h).ok()) return "hashtable";
   const bool set = e.type == ValueType::kSet;
   auto at_most = [&](uint64_t v, std::string_view name, int64_t fallback) {
     return v <= static_cast<uint64_t>(ConfigInt(ctx, name, fallback));
   };
+  if (e.type == ValueType::kZSet) {
+    const bool small = at_most(h.peak_size, "zset-max-listpack-entries", 128) &&
+                       at_most(h.peak_bytes, "zset-max-listpack-value", 64);
+    return small ? "listpack" : "skiplist";
+  }
   if (set && !(h.flags & keyspace::kHeaderNonInteger) &&
       at_most(h.peak_size, "set-max-intset-entries", 512)) {
     return "intset";

@@ -61,6 +61,11 @@ struct Session {
   // reads, and those of the commands pipelined behind it, are one batch for the reader threads.
   bool input_follows = false;
   TxnState txn;
+  // A blocking command (kBlocking) waiting for its keys: since when it waits (its deadline stays
+  // across the reruns), until when (0: for ever), and whether that time has come.
+  bool blocked = false;
+  int64_t block_deadline_ms = 0;
+  bool block_timed_out = false;
 };
 
 }  // namespace cairn::commands

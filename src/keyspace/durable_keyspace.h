@@ -137,6 +137,13 @@ class DurableKeyspace final : public Keyspace {
                  std::string_view payload) override;
   void DeleteMember(int db, std::string_view key, uint64_t version,
                     std::string_view member) override;
+  // The score index (durable_zset.cc): 'Z' records, pending in Pending::members beside the 'D'
+  // ones, walked like them; never put into the tier (nothing point-reads them).
+  Result<MemberPage> ScanScores(int db, std::string_view key, uint64_t version,
+                                std::string_view from, size_t count, bool reverse) override;
+  void PutScore(int db, std::string_view key, uint64_t version, std::string_view entry) override;
+  void DeleteScore(int db, std::string_view key, uint64_t version,
+                   std::string_view entry) override;
   Status CommitApply() override;
 
   uint64_t applied_index() const override { return applied_index_; }
@@ -265,6 +272,9 @@ class DurableKeyspace final : public Keyspace {
                                                   std::string_view member);
   Result<MemberPage> WalkMembers(int db, std::string_view key, uint64_t version,
                                  std::string_view from, size_t count);
+  // The walk under any prefix of records kept in Pending::members ('D' and 'Z').
+  Result<MemberPage> WalkRecords(const std::string& prefix, std::string_view from, size_t count,
+                                 bool reverse);
   void FailApply(const Status& s);
   // Members: the tier keeps them apart from metadata, under a namespace no database uses.
   static uint64_t MemberTierNs(uint64_t ns) { return ns | (uint64_t{1} << 63); }

@@ -67,44 +67,72 @@ Result<std::optional<std::string>> DurableKeyspace::LookupMember(int db, std::st
   return std::optional<std::string>(std::string(payload));
 }
 
-// A merge of three sorted sources, newest first: pending_, in_flight_, LevelDB (which may also
-// hold in_flight_'s records once written; equal keys are one member, the newest record wins).
 Result<MemberPage> DurableKeyspace::WalkMembers(int db, std::string_view key, uint64_t version,
                                                 std::string_view from, size_t count) {
+  return WalkRecords(MemberPrefix(working_.dbs[db].ns, key, version), from, count,
+                     /*reverse=*/false);
+}
+
+// A merge of three sorted sources, newest first: pending_, in_flight_, LevelDB (which may also
+// hold in_flight_'s records once written; equal keys are one record, the newest wins). Forward
+// from prefix+from, or backward from the last key <= prefix+from.
+Result<MemberPage> DurableKeyspace::WalkRecords(const std::string& prefix, std::string_view from,
+                                                size_t count, bool reverse) {
   using Map = std::map<std::string, std::optional<std::string>, std::less<>>;
-  const uint64_t ns = working_.dbs[db].ns;
-  const std::string prefix = MemberPrefix(ns, key, version);
   const std::string start = prefix + std::string(from);
   struct MapCursor {
-    Map::const_iterator it, end;
+    const Map* map = nullptr;
+    Map::const_iterator it;
     std::string_view prefix;
-    bool Valid() const { return it != end && std::string_view(it->first).starts_with(prefix); }
+    bool reverse = false;
+    bool done = false;
+    void Init(const Map* m, std::string_view p, bool rev, const std::string& at) {
+      map = m;
+      prefix = p;
+      reverse = rev;
+      it = rev ? m->upper_bound(at) : m->lower_bound(at);
+      if (rev) Step();
+    }
+    void Step() {  // one record on, in walk order
+      if (!reverse) {
+        ++it;
+      } else if (it == map->begin()) {
+        done = true;
+      } else {
+        --it;
+      }
+    }
+    bool Valid() const {
+      return !done && it != map->end() && std::string_view(it->first).starts_with(prefix);
+    }
   };
-  MapCursor maps[2] = {{pending_->members.lower_bound(start), pending_->members.end(), prefix},
-                       {}};
+  MapCursor maps[2];
+  maps[0].Init(&pending_->members, prefix, reverse, start);
   size_t nmaps = 1;
-  if (in_flight_ != nullptr) {
-    maps[1] = {in_flight_->members.lower_bound(start), in_flight_->members.end(), prefix};
-    nmaps = 2;
-  }
+  if (in_flight_ != nullptr) maps[nmaps++].Init(&in_flight_->members, prefix, reverse, start);
+  // `a` comes before `b` in walk order.
+  auto before = [reverse](std::string_view a, std::string_view b) {
+    return reverse ? a > b : a < b;
+  };
   EngineIterator it = engine_->NewPrefixIterator(prefix);
-  it.Seek(start);
+  reverse ? it.SeekForPrev(start) : it.Seek(start);
   MemberPage page;
   for (;;) {
-    // The smallest key among the sources; the first source holding it (the newest) decides.
+    // The first key in walk order among the sources; the first source holding it (the newest)
+    // decides.
     std::optional<std::string_view> least;
     const std::optional<std::string>* newest = nullptr;
     for (size_t i = 0; i < nmaps; ++i) {
       if (!maps[i].Valid()) continue;
       std::string_view k = maps[i].it->first;
-      if (!least || k < *least) {
+      if (!least || before(k, *least)) {
         least = k;
         newest = &maps[i].it->second;
       }
     }
     bool from_store = false;
-    if (it.Valid() && (!least || it.key() <= *least)) {
-      from_store = !least || it.key() < *least;
+    if (it.Valid() && (!least || !before(*least, it.key()))) {
+      from_store = !least || before(it.key(), *least);
       if (from_store) least = it.key();
     }
     if (!least) break;
@@ -118,9 +146,9 @@ Result<MemberPage> DurableKeyspace::WalkMembers(int db, std::string_view key, ui
       payload = *newest;
     }
     for (size_t i = 0; i < nmaps; ++i) {
-      if (maps[i].Valid() && maps[i].it->first == k) ++maps[i].it;
+      if (maps[i].Valid() && maps[i].it->first == k) maps[i].Step();
     }
-    if (it.Valid() && it.key() == k) it.Next();
+    if (it.Valid() && it.key() == k) reverse ? it.Prev() : it.Next();
     if (!payload.has_value()) continue;  // deleted
     std::string member = k.substr(prefix.size());
     if (page.members.size() >= count) {
@@ -169,7 +197,8 @@ void DurableKeyspace::DrainMembers(size_t* max) {
     --*max;
     const auto& [k, v] = *member_drain_;
     const uint64_t ns = DecodeBigEndian64(k.data() + 1);
-    if (p.IsFlushed(ns)) continue;
+    // Score index records are only walked (LevelDB and the pending sets), never point-read.
+    if (p.IsFlushed(ns) || k[0] == static_cast<char>(RecordTag::kScore)) continue;
     if (v.has_value()) {
       drain_scratch_ = Entry{};
       drain_scratch_.value.assign(*v);

@@ -288,6 +288,34 @@ std::string ScoreKey(uint64_t ns, std::string_view key, uint64_t version, double
   return k;
 }
 
+std::string ScoreEntry(double score, std::string_view member) {
+  std::string k;
+  PutBigEndian64(&k, EncodeScore(score));
+  k.append(member);
+  return k;
+}
+
+Status DecodeScoreEntry(std::string_view entry, double* score, std::string_view* member) {
+  uint64_t bits = 0;
+  if (!GetBigEndian64(&entry, &bits)) return Corrupt("score entry");
+  *score = DecodeScore(bits);
+  *member = entry;
+  return Status::Ok();
+}
+
+std::string EncodeScorePayload(double score) {
+  std::string out;
+  PutBigEndian64(&out, EncodeScore(score));
+  return out;
+}
+
+Status DecodeScorePayload(std::string_view payload, double* score) {
+  uint64_t bits = 0;
+  if (!GetBigEndian64(&payload, &bits) || !payload.empty()) return Corrupt("score payload");
+  *score = DecodeScore(bits);
+  return Status::Ok();
+}
+
 Status DecodeScoreKey(std::string_view k, std::string_view prefix, double* score,
                       std::string_view* member) {
   uint64_t bits = 0;

@@ -33,11 +33,12 @@
 //        format stays 1.)
 //   tag 'D' member       'D' ns:be64 klen:be32 key ver:be64 member -> fmt payload
 //        one record per hash field (payload: its value) / set member / zset member (payload:
-//        its score) / list item
+//        its score, be64 EncodeScore: EncodeScorePayload) / list item
 //        (member: be64 position biased by 2^63). Keyed by version: deleting or retyping a
 //        collection is O(1) (a new version), the old version's records go to GC via 'G'.
 //   tag 'Z' zset score   'Z' ns:be64 klen:be32 key ver:be64 score:be64 member -> fmt
 //        score is EncodeScore(double): byte order is numeric order (ZRANGEBYSCORE is a seek).
+//        The part after ScorePrefix is a ScoreEntry. Walked both ways; never in the memory tier.
 //   tag 'E' expiry       'E' expire_at_ms:be64 ns:be64 key   -> fmt
 //        every key with an expiry, in time order: the TTL wheel pages in the part due soon as
 //        time advances, so start-up reads none of it (and no 'M' record either).
@@ -150,6 +151,15 @@ Status DecodeScoreKey(std::string_view k, std::string_view prefix, double* score
 // Order-preserving map from double to uint64 (-inf < ... < -0.0 < +0.0 < ... < +inf).
 uint64_t EncodeScore(double score);
 double DecodeScore(uint64_t bits);
+
+// A zset's score index entry as ScanScores/PutScore take it (a 'Z' key past ScorePrefix), and
+// the bound above every entry (for a descending walk from the end).
+std::string ScoreEntry(double score, std::string_view member);
+Status DecodeScoreEntry(std::string_view entry, double* score, std::string_view* member);
+inline const std::string kScoreEntryEnd(8, '\xff');
+// A 'D' record's payload for a zset member: its score, be64 EncodeScore.
+std::string EncodeScorePayload(double score);
+Status DecodeScorePayload(std::string_view payload, double* score);
 
 // --- Expiry index. ---
 std::string ExpiryKey(int64_t expire_at_ms, uint64_t ns, std::string_view key);

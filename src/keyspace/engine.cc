@@ -180,6 +180,16 @@ bool EngineIterator::Valid() const {
   return impl_->it->Valid() && impl_->it->key().starts_with(impl_->prefix);
 }
 void EngineIterator::Next() { impl_->it->Next(); }
+void EngineIterator::SeekForPrev(std::string_view target) {
+  leveldb::Iterator& it = *impl_->it;
+  it.Seek(ToSlice(target));
+  if (!it.Valid()) {
+    if (it.status().ok()) it.SeekToLast();
+  } else if (it.key().compare(ToSlice(target)) > 0) {
+    it.Prev();
+  }
+}
+void EngineIterator::Prev() { impl_->it->Prev(); }
 std::string_view EngineIterator::key() const { return ToView(impl_->it->key()); }
 std::string_view EngineIterator::value() const { return ToView(impl_->it->value()); }
 Status EngineIterator::status() const { return FromLevelDb(impl_->it->status()); }

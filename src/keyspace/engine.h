@@ -1,7 +1,7 @@
 // Engine: the one seam between Cairn and LevelDB. Nothing else in the tree includes leveldb/.
 //
 // An Engine owns one open LevelDB database plus its block cache and bloom filter policy. It offers
-// point reads, atomic write batches, forward iterators bounded to a key prefix, and approximate
+// point reads, atomic write batches, iterators bounded to a key prefix, and approximate
 // on-disk sizes, all returning cairn::Status. Engine, EngineBatch and EngineIterator are not
 // thread-safe on their own: the keyspace calls them from the loop thread (LevelDB compacts on its
 // own background thread). Memory: block cache + write buffer (both set in EngineOptions) plus
@@ -52,8 +52,8 @@ class EngineBatch {
   std::unique_ptr<Impl> impl_;
 };
 
-// A forward iterator over the keys that start with a prefix (seen at creation time: it reads a
-// consistent snapshot). Valid() turns false past the last key with the prefix.
+// An iterator over the keys that start with a prefix (seen at creation time: it reads a
+// consistent snapshot), forward or backward. Valid() turns false past either end of the prefix.
 class EngineIterator {
  public:
   ~EngineIterator();
@@ -62,6 +62,9 @@ class EngineIterator {
   // Positions at the first key >= target (target should start with the prefix).
   void Seek(std::string_view target);
   void SeekToFirst();  // first key with the prefix
+  // Positions at the last key <= target (target should start with the prefix).
+  void SeekForPrev(std::string_view target);
+  void Prev();
   bool Valid() const;
   void Next();
   std::string_view key() const;

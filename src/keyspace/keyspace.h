@@ -140,6 +140,16 @@ class Keyspace {
   virtual Result<MemberPage> ScanMembers(int db, std::string_view key, uint64_t version,
                                          std::string_view from, size_t count) = 0;
 
+  // --- The score index of a sorted set ('Z' records, encoding.h), beside its 'D' member records
+  // (whose payload is the score). An index entry is ScoreEntry(score, member): the score as
+  // be64 EncodeScore, then the member, so entry byte order is Redis's zset order (score, then
+  // member bytes). Same version rules as members; the caller keeps the two in step.
+  // Up to `count` entries from `from` on (inclusive), ascending; with `reverse`, from `from`
+  // down (inclusive; kScoreEntryEnd: from the last), descending. `next`: the entry to resume at.
+  // Payloads are empty. Costs O(count) plus a seek: no walk from the start.
+  virtual Result<MemberPage> ScanScores(int db, std::string_view key, uint64_t version,
+                                        std::string_view from, size_t count, bool reverse) = 0;
+
   // --- Writes, only inside an apply. ---
   // Opens a group of applies (not nested; see above). Outside a group each apply is written on
   // its own at CommitApply.
@@ -159,6 +169,11 @@ class Keyspace {
                          std::string_view payload) = 0;
   virtual void DeleteMember(int db, std::string_view key, uint64_t version,
                             std::string_view member) = 0;
+  // Adds or removes one score index entry (ScoreEntry) of the zset (db, key) at `version`.
+  virtual void PutScore(int db, std::string_view key, uint64_t version,
+                        std::string_view entry) = 0;
+  virtual void DeleteScore(int db, std::string_view key, uint64_t version,
+                           std::string_view entry) = 0;
   // Returns whether the key existed (expired or not).
   virtual bool Delete(int db, std::string_view key) = 0;
   virtual void FlushDb(int db) = 0;

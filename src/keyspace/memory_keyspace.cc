@@ -74,6 +74,8 @@ void MemoryKeyspace::DropMembers(const Entry& e) {
   if (e.type == ValueType::kString) return;
   members_.erase(members_.lower_bound(MemberKey(e.version, "")),
                  members_.lower_bound(MemberKey(e.version + 1, "")));
+  scores_.erase(scores_.lower_bound(MemberKey(e.version, "")),
+                scores_.lower_bound(MemberKey(e.version + 1, "")));
 }
 
 Result<std::optional<std::string>> MemoryKeyspace::GetMember(int, std::string_view,
@@ -110,6 +112,45 @@ void MemoryKeyspace::DeleteMember(int, std::string_view, uint64_t version,
                                   std::string_view member) {
   CAIRN_ASSERT(in_apply_);
   members_.erase(MemberKey(version, member));
+}
+
+Result<MemberPage> MemoryKeyspace::ScanScores(int, std::string_view, uint64_t version,
+                                              std::string_view from, size_t count,
+                                              bool reverse) {
+  MemberPage page;
+  const std::string prefix = MemberKey(version, "");
+  const std::string at = MemberKey(version, from);
+  auto add = [&](const std::string& k) {
+    std::string_view entry = std::string_view(k).substr(8);
+    if (page.members.size() >= count) {
+      page.next = std::string(entry);
+      return false;
+    }
+    page.members.emplace_back(entry, std::string());
+    return true;
+  };
+  if (!reverse) {
+    for (auto it = scores_.lower_bound(at); it != scores_.end() && it->starts_with(prefix); ++it) {
+      if (!add(*it)) break;
+    }
+    return page;
+  }
+  for (auto it = scores_.upper_bound(at); it != scores_.begin();) {
+    --it;
+    if (!it->starts_with(prefix) || !add(*it)) break;
+  }
+  return page;
+}
+
+void MemoryKeyspace::PutScore(int, std::string_view, uint64_t version, std::string_view entry) {
+  CAIRN_ASSERT(in_apply_);
+  scores_.insert(MemberKey(version, entry));
+}
+
+void MemoryKeyspace::DeleteScore(int, std::string_view, uint64_t version,
+                                 std::string_view entry) {
+  CAIRN_ASSERT(in_apply_);
+  scores_.erase(MemberKey(version, entry));
 }
 
 void MemoryKeyspace::ForgetExpiry(int db, const std::string& key, const Entry& e) {

@@ -1,7 +1,7 @@
 // MemoryKeyspace: the whole keyspace in RAM, for unit tests and nodes run without durability.
 // Scan order is by a stable 64-bit hash of the key, and the cursor is the next hash to visit, so
 // a cursor stays valid across writes. Collection members live in one ordered map keyed by
-// (version, member); deleting or replacing a collection erases its members at once (O(members),
+// (version, member), a zset's score index in another; deleting or replacing a collection erases its members at once (O(members),
 // unlike the durable keyspace's O(1)). Loop thread only.
 #pragma once
 
@@ -42,6 +42,11 @@ class MemoryKeyspace final : public Keyspace {
                  std::string_view payload) override;
   void DeleteMember(int db, std::string_view key, uint64_t version,
                     std::string_view member) override;
+  Result<MemberPage> ScanScores(int db, std::string_view key, uint64_t version,
+                                std::string_view from, size_t count, bool reverse) override;
+  void PutScore(int db, std::string_view key, uint64_t version, std::string_view entry) override;
+  void DeleteScore(int db, std::string_view key, uint64_t version,
+                   std::string_view entry) override;
   Status CommitApply() override;
 
   uint64_t applied_index() const override { return applied_index_; }
@@ -59,6 +64,7 @@ class MemoryKeyspace final : public Keyspace {
   static std::string MemberKey(uint64_t version, std::string_view member);
 
   std::map<std::string, std::string, std::less<>> members_;  // MemberKey -> payload
+  std::set<std::string, std::less<>> scores_;  // MemberKey(version, ScoreEntry): a zset's index
 
   Db dbs_[kNumDatabases];
   uint64_t db_change_index_[kNumDatabases] = {};

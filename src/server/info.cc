@@ -118,7 +118,7 @@ std::string Node::InfoSection(std::string_view name) {
     Field(&o, "maxclients", static_cast<uint64_t>(config_.maxclients));
     Field(&o, "client_recent_max_input_buffer", max_in);
     Field(&o, "client_recent_max_output_buffer", max_out);
-    Field(&o, "blocked_clients", "0");
+    Field(&o, "blocked_clients", static_cast<uint64_t>(blocked_.size()));
     Field(&o, "tracking_clients", "0");
     Field(&o, "clients_in_timeout_table", "0");
     Field(&o, "total_blocking_keys", "0");

@@ -367,10 +367,16 @@ bool Node::RunCommand(Client& c, const std::vector<std::string>& argv) {
 
   std::string effect;
   const commands::CommandSpec* spec = nullptr;
+  const bool was_blocked = s.blocked;
   commands::Outcome outcome = dispatcher_->Execute(s, argv, reply, now_ms, &effect, &spec);
   command_clock_.cursor_us = clock_.MonotonicUs();
   const int64_t duration_us = command_clock_.cursor_us - start_us;
   if (outcome == commands::Outcome::kWaitForWrites) return false;
+  if (outcome == commands::Outcome::kBlock) {
+    if (!was_blocked) blocked_.push_back(s.id);
+    return false;
+  }
+  if (was_blocked) std::erase(blocked_, s.id);
   if (outcome == commands::Outcome::kWaitForStore) {
     SubmitStoreReads(c);
     return false;
@@ -500,8 +506,10 @@ void Node::BeforePoll() {
   bool more = false;
   for (int round = 0; round < 16; ++round) {
     AppendProposals();
+    const uint64_t applied_before = stats_.writes_applied;
     if (!loading_) DriveReplication();
-    if (resume_.empty()) break;
+    if (stats_.writes_applied != applied_before) WakeBlocked(false, 0);  // may propose
+    if (resume_.empty() && unlogged_.empty()) break;
     ResumeWaitingClients();
     if (unlogged_.empty()) break;
     more = round == 15;
@@ -666,6 +674,26 @@ void Node::WriteAnswered(Client& c) {
   }
 }
 
+// Blocked clients run their command again, in the order they blocked: after writes, until the
+// first whose keys now hold something goes on (its pop is logged; once it is applied the next
+// round wakes the others, so a later client never finds the members an earlier one is taking);
+// on the timer, those past their deadline, which answer the timeout.
+void Node::WakeBlocked(bool timed_out_only, int64_t now_ms) {
+  const std::vector<uint64_t> ids = blocked_;
+  for (uint64_t id : ids) {
+    Client* c = FindClient(id);
+    if (c == nullptr || c->conn->closing()) {  // gone while blocked
+      std::erase(blocked_, id);
+      continue;
+    }
+    commands::Session& s = c->session;
+    if (timed_out_only && (s.block_deadline_ms == 0 || s.block_deadline_ms > now_ms)) continue;
+    s.block_timed_out = timed_out_only;
+    ProcessInput(*c);  // the deferred command again; RunCommand keeps blocked_ in step
+    if (!s.blocked && !timed_out_only) break;
+  }
+}
+
 void Node::ResumeWaitingClients() {
   std::vector<uint64_t> ids;
   ids.swap(resume_);
@@ -691,6 +719,7 @@ void Node::OnRaftTick(uv_timer_t* t) {
 void Node::OnTimer(uv_timer_t* t) {
   auto* self = static_cast<Node*>(t->data);
   self->CloseIdleClients();
+  self->WakeBlocked(/*timed_out_only=*/true, self->clock_.NowMs());
   if (self->loading_) return;
   if (self->active_expire_) self->ActiveExpireCycle();
   self->MaybeCompactLog(false);

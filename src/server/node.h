@@ -205,6 +205,9 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   std::map<uint64_t, Client*> clients_;  // by id, so CLIENT LIST is in connection order
   std::vector<uint64_t> monitors_;
   std::vector<uint64_t> resume_;  // clients whose writes are applied, or keys read, that may go on
+  // Clients in a blocking command (Outcome::kBlock), in the order they blocked (WakeBlocked).
+  std::vector<uint64_t> blocked_;
+  void WakeBlocked(bool timed_out_only, int64_t now_ms);
   std::vector<uint64_t> store_read_done_;  // OnStoreRead's scratch: clients whose reads are done
   std::vector<Proposal> unlogged_;        // proposed in this iteration, not yet in the log
   uint64_t paced_commands_ = 0;  // stats_.total_commands at the last Keyspace::Pace
@@ -221,7 +224,7 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   bool loading_ = false;
   bool active_expire_ = true;
   bool shutting_down_ = false;
-  bool applying_ = false;          // inside ApplyDurable's group
+  bool applying_ = false;          // inside DriveReplication's keyspace group
   bool save_after_apply_ = false;  // a BGSAVE ran inside the group
   int64_t start_ms_ = 0;
   int64_t last_save_s_ = 0;

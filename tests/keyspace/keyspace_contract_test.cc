@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <set>
@@ -592,4 +593,72 @@ TEST_CASE_TEMPLATE("deleting, retyping, expiring or flushing a collection drops 
   CHECK(Walk(*ks, 0, "e", fresh).empty());
   CHECK(ks->Size(0) == 3);  // d, r and e
   CHECK(ks->Size(3) == 1);
+}
+
+namespace {
+
+// Every score index entry of (db, key) at `version`, walked `page` entries at a time, as
+// "member=score"; descending with `reverse`.
+std::vector<std::string> WalkScores(Keyspace& ks, const std::string& key, uint64_t version,
+                                    bool reverse, size_t page = 2) {
+  std::vector<std::string> out;
+  std::string from = reverse ? kScoreEntryEnd : std::string();
+  for (;;) {
+    auto got = ks.ScanScores(0, key, version, from, page, reverse);
+    REQUIRE(got.ok());
+    for (const auto& [entry, payload] : got->members) {
+      double score = 0;
+      std::string_view member;
+      REQUIRE(DecodeScoreEntry(entry, &score, &member).ok());
+      CHECK(payload.empty());
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "%g", score);
+      out.push_back(std::string(member) + "=" + buf);
+    }
+    if (!got->next) return out;
+    from = *got->next;
+  }
+}
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("the score index walks both ways over stored, pending and applying entries", T,
+                   CONTRACT_IMPLS) {
+  T impl;
+  auto ks = impl.Make();
+  Apply(*ks, 1, [&] { ks->Put(0, "z", Typed(ValueType::kZSet)); });
+  const uint64_t v = VersionOf(*ks, 0, "z");
+  Apply(*ks, 2, [&] {
+    const std::pair<double, const char*> entries[] = {
+        {-INFINITY, "m3"}, {-1.5, "m1"}, {0.0, "m3"}, {2.0, "m5"}, {INFINITY, "m3"}};
+    for (const auto& [s, m] : entries) ks->PutScore(0, "z", v, ScoreEntry(s, m));
+  });
+  CHECK(ks->Flush().ok());  // those are in LevelDB now (and pending ones come on top)
+  Apply(*ks, 3, [&] {
+    ks->DeleteScore(0, "z", v, ScoreEntry(0.0, "m3"));
+    ks->PutScore(0, "z", v, ScoreEntry(2.0, "a"));  // same score: member order
+    ks->PutScore(0, "z", v, ScoreEntry(-1.5, "zz"));
+  });
+  const std::vector<std::string> up = {"m3=-inf", "m1=-1.5", "zz=-1.5", "a=2",
+                                       "m5=2",    "m3=inf"};
+  CHECK(WalkScores(*ks, "z", v, false) == up);
+  CHECK(WalkScores(*ks, "z", v, true) == std::vector<std::string>(up.rbegin(), up.rend()));
+  // Seeks: forward from a score, backward from just below another.
+  auto from = ks->ScanScores(0, "z", v, ScoreEntry(-1.5, ""), 10, false);
+  REQUIRE(from.ok());
+  CHECK(from->members.size() == 5);
+  auto down = ks->ScanScores(0, "z", v, ScoreEntry(2.0, "a"), 10, true);
+  REQUIRE(down.ok());
+  CHECK(down->members.size() == 4);  // a, zz, m1, m3(-inf)
+  // Inside an apply, a walk sees the apply's own changes.
+  ks->BeginApply(4, kNow);
+  ks->DeleteScore(0, "z", v, ScoreEntry(INFINITY, "m3"));
+  CHECK(WalkScores(*ks, "z", v, true, 1).front() == "m5=2");
+  REQUIRE(ks->CommitApply().ok());
+  CHECK(ks->Flush().ok());
+  CHECK(WalkScores(*ks, "z", v, true).size() == 5);
+  // The index goes with the key's version.
+  Apply(*ks, 5, [&] { ks->Delete(0, "z"); });
+  Apply(*ks, 6, [&] { ks->Put(0, "z", Typed(ValueType::kZSet)); });
+  CHECK(WalkScores(*ks, "z", VersionOf(*ks, 0, "z"), false).empty());
 }
