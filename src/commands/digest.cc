@@ -6,6 +6,8 @@
 #include <optional>
 
 #include "commands/collection.h"
+#include "commands/zset.h"
+#include "keyspace/encoding.h"
 
 namespace cairn::commands {
 namespace {
@@ -55,7 +57,13 @@ Status MixMembers(keyspace::Keyspace& ks, int db, std::string_view key, const Va
       } else {
         Digest pair{};
         MixDigest(&pair, member);
-        MixDigest(&pair, payload);
+        if (rule == MemberRule::kXorMemberScore) {
+          double score = 0;
+          CAIRN_RETURN_IF_ERROR(keyspace::DecodeScorePayload(payload, &score));
+          MixDigest(&pair, FormatScore(score));
+        } else {
+          MixDigest(&pair, payload);
+        }
         XorDigest(digest, AsBytes(pair));
       }
     }
@@ -113,8 +121,9 @@ Result<MemberRule> MemberRuleFor(ValueType type) {
       return MemberRule::kXorMember;
     case ValueType::kHash:
       return MemberRule::kXorMemberPayload;
+    case ValueType::kZSet:
+      return MemberRule::kXorMemberScore;
     case ValueType::kList:  // Redis: mix each item in list order (ScanMembers order).
-    case ValueType::kZSet:  // Redis: XOR of mix(mix(0, member), score as "%.17g").
       break;
   }
   return Status::InvalidArgument("DEBUG DIGEST does not cover type " +

@@ -38,9 +38,10 @@ enum class MemberRule : uint8_t {
   kNoMembers,         // strings: the entry's value is the whole value
   kXorMember,         // sets: XOR of SHA1(member), order-free
   kXorMemberPayload,  // hashes: XOR of mix(mix(0, field), value), order-free
+  kXorMemberScore,    // sorted sets: XOR of mix(mix(0, member), score as "%.17g"), order-free
 };
 // The rule for `type`; Unimplemented-style error (InvalidArgument) for types whose members have
-// no digest yet (lists and sorted sets, built elsewhere: each will add one case here).
+// no digest yet (lists, built elsewhere, will add one case here).
 Result<MemberRule> MemberRuleFor(keyspace::ValueType type);
 
 // digest ^= SHA1(bytes).
