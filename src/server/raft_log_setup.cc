@@ -130,6 +130,15 @@ Status CatchUpWithKeyspace(const RaftLogSetup& setup, replication::LogStore* sto
 
 }  // namespace
 
+wal::FsyncPolicy WalPolicy(FsyncPolicy p) {
+  switch (p) {
+    case FsyncPolicy::kAlways: return wal::FsyncPolicy::kAlways;
+    case FsyncPolicy::kEverySec: return wal::FsyncPolicy::kEverySec;
+    case FsyncPolicy::kNo: return wal::FsyncPolicy::kNo;
+  }
+  return wal::FsyncPolicy::kAlways;
+}
+
 Result<OpenedRaftLog> OpenRaftLog(const RaftLogSetup& setup) {
   OpenedRaftLog out;
   const std::string raft_dir = setup.dir + "/raft";

@@ -9,10 +9,14 @@
 #include <vector>
 
 #include "common/status.h"
+#include "server/config.h"
 #include "replication/log_store.h"
 #include "wal/env.h"
 
 namespace cairn::server {
+
+// appendfsync as the log takes it.
+wal::FsyncPolicy WalPolicy(FsyncPolicy p);
 
 struct RaftLogSetup {
   std::string dir;  // the data dir
