@@ -13,7 +13,7 @@ namespace {
 
 constexpr uint8_t kFlagAuth = 1;
 constexpr uint8_t kMaxKind = static_cast<uint8_t>(HandshakeKind::kRefuse);
-constexpr std::string_view kTranscriptLabel = "cairn-peer-v1";
+constexpr std::string_view kTranscriptLabel = "cairn-peer-v2";
 
 bool GetByte(std::string_view* in, uint8_t* v) {
   if (in->empty()) return false;
@@ -52,7 +52,8 @@ bool GetFields(HandshakeKind kind, std::string_view* in, HandshakeMessage* m) {
   switch (kind) {
     case HandshakeKind::kHello:
       return GetFlags(in, &m->auth) && GetBounded(in, kMaxClusterIdBytes, &m->cluster_id) &&
-             GetVarint64(in, &m->from) && GetVarint64(in, &m->to) && GetNonce(in, &m->nonce);
+             GetVarint64(in, &m->from) && GetVarint64(in, &m->to) && GetNonce(in, &m->nonce) &&
+             GetBounded(in, kMaxClientAddressBytes, &m->client_address);
     case HandshakeKind::kWelcome:
       return GetFlags(in, &m->auth) && GetNonce(in, &m->nonce) && GetMac(in, &m->mac);
     case HandshakeKind::kProof:
@@ -74,6 +75,7 @@ void PutFields(const HandshakeMessage& m, std::string* out) {
       PutVarint64(out, m.from);
       PutVarint64(out, m.to);
       out->append(m.nonce);
+      PutLengthPrefixed(out, std::string_view(m.client_address).substr(0, kMaxClientAddressBytes));
       return;
     case HandshakeKind::kWelcome:
       out->push_back(flags);
@@ -94,9 +96,10 @@ void PutFields(const HandshakeMessage& m, std::string* out) {
 }  // namespace
 
 HandshakeMessage HelloMessage(bool auth, std::string cluster_id, raft::NodeId from, raft::NodeId to,
-                              std::string nonce) {
+                              std::string nonce, std::string client_address) {
   HandshakeMessage m;
   m.kind = HandshakeKind::kHello;
+  m.client_address = std::move(client_address);
   m.auth = auth;
   m.cluster_id = std::move(cluster_id);
   m.from = from;
@@ -183,6 +186,7 @@ std::string ComputeMac(std::string_view secret, ProofRole role, const Transcript
   PutFixed64(&data, t.acceptor);
   data.append(t.dialer_nonce);
   data.append(t.acceptor_nonce);
+  PutLengthPrefixed(&data, t.dialer_client_address);
   return HmacSha256(secret, data);
 }
 

@@ -5,18 +5,21 @@
 // libcrypto. Each message costs O(its size) (under kMaxHandshakeBodyBytes); decoding never reads
 // past its input and rejects partial, oversized, unknown-version or malformed messages.
 //
-// Message (version 1), integers little-endian or varint:
+// Message (version 2), integers little-endian or varint:
 //   length:fixed32  body[length]                  length <= kMaxHandshakeBodyBytes
-//   body := version:u8=1 kind:u8 fields
+//   body := version:u8=2 kind:u8 fields
 //   kHello   (dialer -> acceptor)  flags:u8 cluster_id:lenprefixed from:varint to:varint nonce[16]
+//                                  client_address:lenprefixed (where the dialer serves clients,
+//                                  "host:port": followers relay clients to the leader there)
 //   kWelcome (acceptor -> dialer)  flags:u8 nonce[16] mac:lenprefixed (empty, or 32 bytes)
 //   kProof   (dialer -> acceptor)  mac:lenprefixed (empty, or 32 bytes)
 //   kReady   (acceptor -> dialer)  nothing: the link is open
 //   kRefuse  (either way)          reason:lenprefixed (text, for the other side's log)
 //   flags := bit 0 "this side has a cluster secret"; other bits must be zero
-// The mac is HMAC-SHA256(secret, transcript), transcript := "cairn-peer-v1" role:u8 ('A' for the
+// The mac is HMAC-SHA256(secret, transcript), transcript := "cairn-peer-v2" role:u8 ('A' for the
 // acceptor's proof, 'D' for the dialer's) cluster_id:lenprefixed dialer:fixed64
-// acceptor:fixed64 dialer_nonce[16] acceptor_nonce[16]. The role byte keeps one side's answer
+// acceptor:fixed64 dialer_nonce[16] acceptor_nonce[16] dialer_client_address:lenprefixed (so a
+// man in the middle cannot point followers elsewhere). Version 1 had no client address. The role byte keeps one side's answer
 // from being replayed as the other's; the fresh nonces keep an old answer from being replayed.
 // Versions and kind values are never reused; a new layout gets a new version byte.
 #pragma once
@@ -30,10 +33,11 @@
 
 namespace cairn::replication {
 
-inline constexpr uint8_t kHandshakeVersion = 1;
+inline constexpr uint8_t kHandshakeVersion = 2;
 inline constexpr size_t kMaxHandshakeBodyBytes = 512;
 inline constexpr size_t kMaxClusterIdBytes = 128;
 inline constexpr size_t kMaxRefuseReasonBytes = 200;
+inline constexpr size_t kMaxClientAddressBytes = 300;
 inline constexpr size_t kNonceBytes = 16;
 inline constexpr size_t kMacBytes = 32;
 
@@ -55,12 +59,13 @@ struct HandshakeMessage {
   std::string nonce;                  // hello, welcome: kNonceBytes
   std::string mac;                    // welcome, proof: empty without a secret, else kMacBytes
   std::string reason;                 // refuse
+  std::string client_address;         // hello: where the dialer serves clients (may be empty)
 
   bool operator==(const HandshakeMessage&) const = default;
 };
 
 HandshakeMessage HelloMessage(bool auth, std::string cluster_id, raft::NodeId from, raft::NodeId to,
-                              std::string nonce);
+                              std::string nonce, std::string client_address = "");
 HandshakeMessage WelcomeMessage(bool auth, std::string nonce, std::string mac);
 HandshakeMessage ProofMessage(std::string mac);
 HandshakeMessage ReadyMessage();
@@ -80,6 +85,7 @@ struct Transcript {
   raft::NodeId acceptor = raft::kNoNode;
   std::string_view dialer_nonce;
   std::string_view acceptor_nonce;
+  std::string_view dialer_client_address = {};
 };
 
 enum class ProofRole : uint8_t { kAcceptor = 'A', kDialer = 'D' };

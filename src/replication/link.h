@@ -84,6 +84,7 @@ class Link {
   raft::NodeId peer = raft::kNoNode;  // the dialed node, or (acceptor) the node that said hello
   std::string local_nonce;
   std::string peer_nonce;
+  std::string peer_client_address;  // acceptor: what the dialer's hello announced
   uint64_t deadline_ms = 0;      // loop time by which the handshake must be done
   uint64_t batch_frames = 0;     // frames in the write batch now in flight (dialer)
   uint64_t dial_generation = 0;  // the peer's dial this link belongs to (dialer)

@@ -45,6 +45,9 @@ struct TransportOptions {
   raft::NodeId self_id = raft::kNoNode;
   std::string cluster_id;   // both ends must name the same one (at most kMaxClusterIdBytes)
   std::string auth_secret;  // cluster-auth-secret; empty: links are not authenticated
+  // Where this node serves clients ("host:port"), told to every peer in the handshake so that
+  // followers can relay clients to the leader.
+  std::string client_address;
   size_t max_queue_bytes = 64u << 20;                        // per peer, queued plus in flight
   uint32_t max_frame_body_bytes = raft::kMaxFrameBodyBytes;  // a larger frame closes the link
   uint64_t backoff_min_ms = 50;
@@ -70,6 +73,7 @@ Status ParsePeerAddress(const std::string& address, std::string* host, int* port
 struct PeerStats {
   raft::NodeId id = raft::kNoNode;
   std::string address;
+  std::string client_address;      // where it serves clients, from its last proven handshake
   bool connected = false;          // our dialed link has finished its handshake
   size_t bytes_queued = 0;         // waiting plus in flight on the link
   uint64_t messages_sent = 0;      // handed to the kernel on an open link

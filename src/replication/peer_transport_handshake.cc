@@ -48,7 +48,8 @@ void PeerTransport::SendHello(Link& link) {
   link.local_nonce = std::move(*nonce);
   link.phase = LinkPhase::kAwaitWelcome;
   link.Write(EncodeHandshake(HelloMessage(!options_.auth_secret.empty(), options_.cluster_id,
-                                          options_.self_id, link.peer, link.local_nonce)));
+                                          options_.self_id, link.peer, link.local_nonce,
+                                          options_.client_address)));
 }
 
 void PeerTransport::OnDialerData(Link& link) {
@@ -78,7 +79,8 @@ void PeerTransport::OnDialerMessage(Link& link, const HandshakeMessage& m) {
     Log(NodeName(link.peer) + " at " + link.remote() + " refused the link: " + m.reason);
     link.Close();
   } else if (link.phase == LinkPhase::kAwaitWelcome && m.kind == HandshakeKind::kWelcome) {
-    const Transcript t{options_.cluster_id, options_.self_id, link.peer, link.local_nonce, m.nonce};
+    const Transcript t{options_.cluster_id, options_.self_id, link.peer, link.local_nonce, m.nonce,
+                       options_.client_address};
     if (m.auth != ours ||
         (ours && !MacEquals(m.mac, ComputeMac(options_.auth_secret, ProofRole::kAcceptor, t)))) {
       ++counters_.auth_failures;
@@ -171,9 +173,11 @@ void PeerTransport::OnHello(Link& link, const HandshakeMessage& m) {
   }
   link.peer = m.from;
   link.peer_nonce = m.nonce;
+  link.peer_client_address = m.client_address;
   link.local_nonce = std::move(*nonce);
   const bool ours = !options_.auth_secret.empty();
-  const Transcript t{options_.cluster_id, m.from, options_.self_id, m.nonce, link.local_nonce};
+  const Transcript t{options_.cluster_id, m.from, options_.self_id, m.nonce, link.local_nonce,
+                     m.client_address};
   std::string mac = ours ? ComputeMac(options_.auth_secret, ProofRole::kAcceptor, t) : "";
   link.phase = LinkPhase::kAwaitProof;
   link.Write(EncodeHandshake(WelcomeMessage(ours, link.local_nonce, std::move(mac))));
@@ -182,7 +186,7 @@ void PeerTransport::OnHello(Link& link, const HandshakeMessage& m) {
 void PeerTransport::OnProof(Link& link, const HandshakeMessage& m) {
   const bool ours = !options_.auth_secret.empty();
   const Transcript t{options_.cluster_id, link.peer, options_.self_id, link.peer_nonce,
-                     link.local_nonce};
+                     link.local_nonce, link.peer_client_address};
   if (ours ? !MacEquals(m.mac, ComputeMac(options_.auth_secret, ProofRole::kDialer, t))
            : !m.mac.empty()) {
     ++counters_.auth_failures;
@@ -202,6 +206,10 @@ void PeerTransport::OnProof(Link& link, const HandshakeMessage& m) {
     }
   }
   for (Link* other : older) other->Close();
+  // Proven (or no secret): where this peer serves clients is now known.
+  if (auto it = peers_.find(link.peer); it != peers_.end()) {
+    it->second.stats.client_address = link.peer_client_address;
+  }
   link.Write(EncodeHandshake(ReadyMessage()));
   link.phase = LinkPhase::kOpen;
   link.set_max_input_bytes(raft::kFrameHeaderBytes + options_.max_frame_body_bytes +

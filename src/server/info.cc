@@ -200,6 +200,8 @@ std::string Node::InfoSection(std::string_view name) {
     Field(&o, "applied_index", replicator_->applied_index());
     Field(&o, "last_index", replicator_->core().last_index());
     Field(&o, "voters", cluster_.voters.size());
+    Field(&o, "leader_client_address", replicator_->is_leader() ? ClientAddress() : RelayTarget());
+    Field(&o, "relays_opened", relays_opened_);
     for (const Peer& p : cluster_.voters) {
       if (p.id == cluster_.node_id) continue;
       std::string line = "match=" + std::to_string(replicator_->match_index(p.id));

@@ -184,6 +184,7 @@ Status Node::StartPeers() {
   o.self_id = cluster_.node_id;
   o.cluster_id = cluster_.cluster_id;
   o.auth_secret = cluster_.auth_secret;
+  o.client_address = ClientAddress();
   const uint64_t seed = static_cast<uint64_t>(clock_.MonotonicUs()) * 7919 + cluster_.node_id;
   peers_ = std::make_unique<replication::PeerTransport>(&loop_, std::move(o), Rng(seed));
   CAIRN_RETURN_IF_ERROR(peers_->Listen(config_.bind, cluster_.cluster_port));
@@ -271,6 +272,10 @@ void Node::ProcessInput(Client& c) {
   command_clock_.base_wall_ms = clock_.NowMs();
   command_clock_.base_us = command_clock_.cursor_us = clock_.MonotonicUs();
   while (!conn.closing()) {
+    if (c.relay) {
+      ForwardInput(c);
+      return;
+    }
     if (c.deferred) {
       if (!RunCommand(c, c.parser.argv())) return;
       c.deferred = false;
@@ -318,6 +323,12 @@ void Node::ProcessInput(Client& c) {
 }
 
 bool Node::RunCommand(Client& c, const std::vector<std::string>& argv) {
+  if (peers_ != nullptr && NeedsLeader(c, argv)) {
+    if (c.session.pending_writes > 0) return false;  // its earlier replies go first
+    if (std::string target = RelayTarget(); !target.empty() && StartRelay(c, argv, target)) {
+      return true;
+    }
+  }
   commands::Session& s = c.session;
   net::Connection& conn = *c.conn;
   const int64_t now_ms = command_clock_.WallMs();
@@ -497,6 +508,7 @@ void Node::DriveReplication() {
   Status ended = keyspace_->EndGroup();
   if (!ended.ok()) Fatal("writing applied entries to the keyspace failed", ended);
   PopDoneWaiters();
+  CloseRelaysOnLeaderChange();
   if (save_after_apply_) {
     save_after_apply_ = false;
     Status saved = Save();
@@ -773,6 +785,81 @@ void Node::MaybeCompactLog(bool force) {
     return;
   }
   compacted_up_to_ = std::max(compacted_up_to_, synced);
+}
+
+// --- relaying clients to the leader ---
+
+// Where other nodes send this node's clients: the announced address (an IP before a name: it
+// needs no resolving).
+std::string Node::ClientAddress() const {
+  return FormatAddress(cluster_.announce_ip.empty() ? cluster_.announce_hostname : cluster_.announce_ip,
+                       cluster_.announce_port);
+}
+
+std::string Node::RelayTarget() const {
+  if (peers_ == nullptr || replicator_->is_leader()) return {};
+  const raft::NodeId leader = replicator_->leader();
+  if (leader == raft::kNoNode) return {};
+  auto stats = peers_->Stats(leader);
+  return stats ? stats->client_address : std::string();
+}
+
+// Writes, transactions and WATCH go to the leader; reads and the node's own commands (INFO,
+// CONFIG, CLIENT, DEBUG ...) run here, as on a Redis replica.
+bool Node::NeedsLeader(const Client& c, const std::vector<std::string>& argv) const {
+  if (loading_ || c.session.txn.in_multi || argv.empty()) return false;
+  const commands::CommandSpec* spec = table_.Find(argv[0]);
+  if (spec == nullptr) return false;
+  if (spec->is_write()) return true;
+  return spec->name == "multi" || spec->name == "watch";
+}
+
+bool Node::StartRelay(Client& c, const std::vector<std::string>& argv, const std::string& target) {
+  RelaySession session;
+  session.password = c.session.authenticated ? config_.requirepass : "";
+  session.protocol = c.session.protocol;
+  session.db = c.session.db;
+  session.name = c.session.name;
+  Relay::Callbacks cb;
+  net::Connection* conn = c.conn;
+  cb.to_client = [this, conn](std::string_view bytes) {
+    conn->output().append(bytes);
+    stats_.net_output_bytes += bytes.size();
+  };
+  cb.closed = [conn](const std::string& why) {
+    std::fprintf(stderr, "closing relayed client %" PRIu64 ": %s\n", conn->id(), why.c_str());
+    conn->CloseAfterWrite();
+  };
+  auto relay = Relay::Open(&loop_, target, session, std::move(cb));
+  if (!relay.ok()) {
+    std::fprintf(stderr, "relay to the leader at %s: %s\n", target.c_str(),
+                 relay.status().ToString().c_str());
+    return false;
+  }
+  c.relay = std::move(*relay);
+  relayed_leader_ = replicator_->leader();
+  ++relays_opened_;
+  std::string first;
+  first += "*" + std::to_string(argv.size()) + "\r\n";
+  for (const std::string& a : argv) first += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
+  c.relay->Forward(first);
+  return true;
+}
+
+void Node::ForwardInput(Client& c) {
+  std::string_view in = c.conn->input().readable();
+  if (in.empty()) return;
+  stats_.net_input_bytes += in.size();
+  c.relay->Forward(in);
+  c.conn->input().Consume(in.size());
+}
+
+void Node::CloseRelaysOnLeaderChange() {
+  if (relays_opened_ == 0 || replicator_->leader() == relayed_leader_) return;
+  for (auto& [id, c] : clients_) {
+    if (c->relay) c->conn->Close();
+  }
+  relayed_leader_ = replicator_->leader();
 }
 
 uint64_t Node::CompactionPoint() const {

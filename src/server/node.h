@@ -26,6 +26,7 @@
 #include "replication/replicator.h"
 #include "server/cluster_config.h"
 #include "server/config.h"
+#include "server/relay.h"
 
 namespace cairn::server {
 
@@ -41,6 +42,9 @@ struct Client final : net::Attachment {
   uint64_t writes_proposed = 0;
   uint64_t writes_answered = 0;
   std::deque<std::pair<uint64_t, std::string>> held_replies;
+  // On a follower, from the first command that needs the leader on: the client's upstream
+  // connection there; its bytes then pass through unparsed.
+  std::unique_ptr<Relay> relay;
 };
 
 struct Stats {
@@ -156,6 +160,17 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   void PrefetchAhead(uint64_t cookie) const;
   Status OpenReplication(uint64_t applied);
   Status StartPeers();
+  // Relaying (see relay.h): the leader's client address when this node is a follower that can
+  // relay to it, else empty.
+  std::string RelayTarget() const;
+  std::string ClientAddress() const;
+  bool NeedsLeader(const Client& c, const std::vector<std::string>& argv) const;
+  // Moves the client onto a relay to the leader, starting with argv; false if none could open
+  // (the command then runs here and gets the follower's reply).
+  bool StartRelay(Client& c, const std::vector<std::string>& argv, const std::string& target);
+  void ForwardInput(Client& c);
+  // A leader change closes every relayed client, as a Redis failover drops its clients.
+  void CloseRelaysOnLeaderChange();
   // The index below which the log may be dropped: the keyspace's checkpoint, and in a cluster
   // (until snapshots are sent) no further than every voter holds, as the leader knows it.
   uint64_t CompactionPoint() const;
@@ -199,6 +214,8 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   replication::LogStore* store_ = nullptr;        // log_ when it is on disk
   PeerSender peer_sender_;
   std::unique_ptr<replication::PeerTransport> peers_;
+  raft::NodeId relayed_leader_ = raft::kNoNode;  // the leader relayed clients were opened to
+  uint64_t relays_opened_ = 0;                   // for INFO raft
   std::unique_ptr<replication::Replicator> replicator_;
   std::unique_ptr<net::TcpServer> tcp_;
 

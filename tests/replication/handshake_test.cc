@@ -13,7 +13,7 @@ namespace cairn::replication {
 namespace {
 
 HandshakeMessage SampleHello() {
-  return HelloMessage(true, "cluster-a", 7, 300, std::string(kNonceBytes, 'n'));
+  return HelloMessage(true, "cluster-a", 7, 300, std::string(kNonceBytes, 'n'), "node-7.internal:6379");
 }
 
 std::string Encoded(const HandshakeMessage& m) { return EncodeHandshake(m); }
@@ -60,7 +60,7 @@ TEST_CASE("an oversized, unknown-version, unknown-kind or malformed message is c
 
   std::string bytes = Encoded(SampleHello());
   std::string bad_version = bytes;
-  bad_version[4] = 2;
+  bad_version[4] = 1;  // version 1 (no client address) is no longer spoken
   CHECK(Decode(bad_version).code() == ErrorCode::kCorruption);
   std::string bad_kind = bytes;
   bad_kind[5] = 9;
@@ -156,12 +156,17 @@ TEST_CASE("HMAC-SHA256 matches RFC 4231 test case 2") {
 
 TEST_CASE("a proof signs the documented transcript") {
   const std::string dn(kNonceBytes, 'd'), an(kNonceBytes, 'a');
-  std::string transcript = "cairn-peer-v1D";
+  std::string transcript = "cairn-peer-v2D";
   PutLengthPrefixed(&transcript, "clu");
   PutFixed64(&transcript, 5);
   PutFixed64(&transcript, 6);
   transcript += dn + an;
-  CHECK(ComputeMac("k", ProofRole::kDialer, {"clu", 5, 6, dn, an}) == HmacSha256("k", transcript));
+  PutLengthPrefixed(&transcript, "10.0.0.5:6379");
+  CHECK(ComputeMac("k", ProofRole::kDialer, {"clu", 5, 6, dn, an, "10.0.0.5:6379"}) ==
+        HmacSha256("k", transcript));
+  // The client address is signed: another one gives another proof.
+  CHECK(ComputeMac("k", ProofRole::kDialer, {"clu", 5, 6, dn, an, "10.0.0.6:6379"}) !=
+        HmacSha256("k", transcript));
 }
 
 TEST_CASE("nonces are fresh") {

@@ -118,6 +118,21 @@ TEST_CASE("two transports exchange messages both ways, in order per link") {
   CHECK((*b)->counters().frames_rejected == 0);
 }
 
+TEST_CASE("each side learns where the other serves clients, from its proven handshake") {
+  TestLoop loop;
+  for (const std::string secret : {"", "s3cret"}) {
+    CAPTURE(secret);
+    TransportOptions o1 = Options(1, "test-cluster", secret);
+    o1.client_address = "10.0.0.1:7001";
+    TransportOptions o2 = Options(2, "test-cluster", secret);
+    o2.client_address = "node-2.internal:7002";
+    auto [a, b] = StartPair(loop, std::move(o1), std::move(o2));
+    REQUIRE(loop.RunUntil([&] { return a->received.size() == 1 && b->received.size() == 1; }));
+    CHECK(StatsOf(*b, 1).client_address == "10.0.0.1:7001");
+    CHECK(StatsOf(*a, 2).client_address == "node-2.internal:7002");
+  }
+}
+
 TEST_CASE("three transports deliver every message to the right node, in order per sender") {
   TestLoop loop;
   std::map<NodeId, std::unique_ptr<Node>> nodes;
