@@ -151,6 +151,24 @@ TEST_CASE("Three nodes elect one leader; its writes reach every follower; follow
     CHECK(info.find("role:follower") != std::string::npos);
     CHECK(info.find("leader_id:" + std::to_string(leader + 1)) != std::string::npos);
   }
+  // ROLE and INFO replication in Redis's terms: the leader is the master of the other two.
+  CHECK(Run(l.get(), {"ROLE"}).starts_with("[master,"));
+  const auto deadline = Clock::now() + std::chrono::seconds(5);
+  while (Run(l.get(), {"WAIT", "2", "0"}) != "2" && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(Run(l.get(), {"WAIT", "2", "0"}) == "2");
+  CHECK(Run(l.get(), {"INFO", "replication"}).find("connected_slaves:2") != std::string::npos);
+  for (int i = 0; i < 3; ++i) {
+    if (i == leader) continue;
+    ContextPtr f = trio.node(i).Connect();
+    CHECK(Run(f.get(), {"ROLE"}).starts_with(
+        "[slave,127.0.0.1," + std::to_string(trio.node(leader).port()) + ",connected,"));
+    const std::string info = Run(f.get(), {"INFO", "replication"});
+    CHECK(info.find("role:slave") != std::string::npos);
+    CHECK(info.find("master_port:" + std::to_string(trio.node(leader).port())) != std::string::npos);
+    CHECK(info.find("master_link_status:up") != std::string::npos);
+  }
   // A write sent to a follower is relayed: the leader applies it, every node gets it.
   const int follower = (leader + 1) % 3;
   ContextPtr f = trio.node(follower).Connect();

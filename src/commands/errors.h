@@ -30,6 +30,10 @@ inline constexpr std::string_view kMaxClients = "ERR max number of clients reach
 // write on a follower (Redis's replica reply) until followers relay to the leader.
 inline constexpr std::string_view kClusterDown = "CLUSTERDOWN The cluster is down";
 inline constexpr std::string_view kReadOnlyReplica = "READONLY You can't write against a read only replica.";
+inline constexpr std::string_view kWaitOnReplica =
+    "ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a "
+    "replica is configured to be writable (which is not the default) writes to replicas are just "
+    "local and are not propagated.";
 inline constexpr std::string_view kInvalidExpire = "ERR invalid expire time in '%s' command";
 // Strings.
 inline constexpr std::string_view kDecrementOverflow = "ERR decrement would overflow";

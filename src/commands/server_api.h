@@ -36,6 +36,23 @@ struct ClientFilter {
   std::optional<int64_t> max_age_s;
 };
 
+// Replication as ROLE and INFO replication show it, in Redis's terms: the Raft leader is the
+// master, the other voters its replicas; offsets are log indexes.
+struct ReplicaView {
+  std::string host;
+  int port = 0;
+  uint64_t offset = 0;  // the replica's match index
+  bool online = false;  // a link to it is up
+};
+struct ReplicationView {
+  bool master = true;
+  uint64_t offset = 0;                // this node's applied index
+  std::vector<ReplicaView> replicas;  // on the master
+  std::string master_host;            // on a replica: the leader's client address, when known
+  int master_port = 0;
+  bool master_link_up = false;
+};
+
 class ServerApi {
  public:
   virtual ~ServerApi() = default;
@@ -72,6 +89,7 @@ class ServerApi {
   // The node's random source for read-only commands that pick at random (HRANDFIELD): seeded,
   // owned by the node. Never for writes: what a write applies must not depend on it.
   virtual Rng& ReadRng() = 0;
+  virtual ReplicationView Replication() const = 0;
 };
 
 }  // namespace cairn::commands

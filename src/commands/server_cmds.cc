@@ -82,6 +82,49 @@ void Time(Context& ctx) {
 
 void LastSave(Context& ctx) { ctx.reply.Integer(ctx.server.LastSaveS()); }
 
+// WAIT numreplicas timeout: how many replicas hold everything this node has applied, which
+// includes the caller's acknowledged writes. Every acknowledged write is already on a quorum, so
+// this answers at once (it does not block for the timeout when fewer replicas have caught up).
+void Wait(Context& ctx) {
+  int64_t want = 0, timeout = 0;
+  if (!ParseInt64(ctx.arg(1), &want) || !ParseInt64(ctx.arg(2), &timeout)) {
+    return ctx.reply.Error(err::kNotInteger);
+  }
+  if (timeout < 0) return ctx.reply.Error(err::kTimeoutNegative);
+  const ReplicationView v = ctx.server.Replication();
+  if (!v.master) return ctx.reply.Error(err::kWaitOnReplica);
+  int64_t holding = 0;
+  for (const auto& r : v.replicas) holding += r.online && r.offset >= v.offset ? 1 : 0;
+  ctx.reply.Integer(holding);
+}
+
+// ROLE in Redis's shapes: the Raft leader answers as a master, the other voters as replicas.
+void Role(Context& ctx) {
+  const ReplicationView v = ctx.server.Replication();
+  if (v.master) {
+    ctx.reply.ArrayHeader(3);
+    ctx.reply.Bulk("master");
+    ctx.reply.Integer(static_cast<int64_t>(v.offset));
+    size_t online = 0;
+    for (const auto& r : v.replicas) online += r.online ? 1 : 0;
+    ctx.reply.ArrayHeader(online);
+    for (const auto& r : v.replicas) {
+      if (!r.online) continue;
+      ctx.reply.ArrayHeader(3);
+      ctx.reply.Bulk(r.host);
+      ctx.reply.Bulk(std::to_string(r.port));
+      ctx.reply.Bulk(std::to_string(r.offset));
+    }
+    return;
+  }
+  ctx.reply.ArrayHeader(5);
+  ctx.reply.Bulk("slave");
+  ctx.reply.Bulk(v.master_host);
+  ctx.reply.Integer(v.master_port);
+  ctx.reply.Bulk(v.master_link_up ? "connected" : "connect");
+  ctx.reply.Integer(static_cast<int64_t>(v.offset));
+}
+
 void Save(Context& ctx) {
   Status st = ctx.server.Save();
   if (!st.ok()) return ctx.reply.Error("ERR " + st.ToString());
@@ -336,6 +379,8 @@ constexpr CommandSpec kServerCommands[] = {
     {"flushall", -1, kWrite, 0, 0, 0, FlushAll, ValidateFlush, "server", "Removes all keys from all databases.", "1.0.0", "O(N)"},
     {"swapdb", 3, kWrite | kFast, 0, 0, 0, SwapDb, ValidateSwapDb, "server", "Swaps two Redis databases.", "4.0.0", "O(N)"},
     {"time", 1, kLoading | kStale | kFast | kRandom, 0, 0, 0, Time, nullptr, "server", "Returns the server time.", "2.6.0"},
+    {"wait", 3, kNoScript, 0, 0, 0, Wait, nullptr, "generic", "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", "3.0.0", "O(1)"},
+    {"role", 1, kNoScript | kLoading | kStale | kFast, 0, 0, 0, Role, nullptr, "server", "Returns the replication role.", "2.8.12", "O(1)"},
     {"lastsave", 1, kLoading | kStale | kFast | kRandom, 0, 0, 0, LastSave, nullptr, "server", "Returns the Unix timestamp of the last successful save to disk.", "1.0.0"},
     {"save", 1, kSrv | kNoMulti, 0, 0, 0, Save, nullptr, "server", "Synchronously saves the database(s) to disk.", "1.0.0", "O(N)"},
     {"bgsave", -1, kSrv, 0, 0, 0, BgSave, nullptr, "server", "Asynchronously saves the database(s) to disk.", "1.0.0", "O(1)"},

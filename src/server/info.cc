@@ -182,12 +182,35 @@ std::string Node::InfoSection(std::string_view name) {
     Field(&o, "pubsub_patterns", "0");
     Field(&o, "total_writes_applied", stats_.writes_applied);
   } else if (name == "replication") {
-    Field(&o, "role", "master");
-    Field(&o, "connected_slaves", "0");
+    // Redis's fields over Raft: the leader is the master, offsets are log indexes.
+    const commands::ReplicationView v = Replication();
+    Field(&o, "role", v.master ? "master" : "slave");
+    if (!v.master) {
+      Field(&o, "master_host", v.master_host);
+      Field(&o, "master_port", static_cast<uint64_t>(v.master_port));
+      Field(&o, "master_link_status", v.master_link_up ? "up" : "down");
+      Field(&o, "master_last_io_seconds_ago", v.master_link_up ? "0" : "-1");
+      Field(&o, "master_sync_in_progress", "0");
+      Field(&o, "slave_read_repl_offset", v.offset);
+      Field(&o, "slave_repl_offset", v.offset);
+      Field(&o, "slave_priority", "100");
+      Field(&o, "slave_read_only", "1");
+      Field(&o, "replica_announced", "1");
+    }
+    size_t online = 0;
+    for (const auto& r : v.replicas) online += r.online ? 1 : 0;
+    Field(&o, "connected_slaves", online);
+    size_t n = 0;
+    for (const auto& r : v.replicas) {
+      if (!r.online) continue;
+      Field(&o, "slave" + std::to_string(n++),
+            "ip=" + r.host + ",port=" + std::to_string(r.port) + ",state=online,offset=" +
+                std::to_string(r.offset) + ",lag=0");
+    }
     Field(&o, "master_failover_state", "no-failover");
     Field(&o, "master_replid", run_id_);
     Field(&o, "master_replid2", std::string(40, '0'));
-    Field(&o, "master_repl_offset", keyspace_->applied_index());
+    Field(&o, "master_repl_offset", v.offset);
     Field(&o, "second_repl_offset", "-1");
     Field(&o, "repl_backlog_active", "0");
   } else if (name == "raft") {

@@ -98,6 +98,7 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   void LogLine(std::string_view line) override;
   void RecordKeyspaceLookup(bool hit) override { ++(hit ? stats_.keyspace_hits : stats_.keyspace_misses); }
   Rng& ReadRng() override { return read_rng_; }
+  commands::ReplicationView Replication() const override;
 
  private:
   // Who waits for a write this node proposed, and what its apply will touch.

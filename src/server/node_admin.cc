@@ -39,7 +39,41 @@ void AppendRepr(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
+// "host:port" split for ROLE; an address not yet known gives ("", 0).
+void SplitAddress(const std::string& address, std::string* host, int* port) {
+  if (address.empty() || !replication::ParsePeerAddress(address, host, port).ok()) {
+    host->clear();
+    *port = 0;
+  }
+}
+
 }  // namespace
+
+commands::ReplicationView Node::Replication() const {
+  commands::ReplicationView v;
+  v.offset = replicator_->applied_index();
+  if (peers_ == nullptr) return v;  // a cluster of one voter: a master without replicas
+  if (replicator_->is_leader()) {
+    for (const Peer& p : cluster_.voters) {
+      if (p.id == cluster_.node_id) continue;
+      commands::ReplicaView r;
+      auto stats = peers_->Stats(p.id);
+      if (stats) {
+        SplitAddress(stats->client_address, &r.host, &r.port);
+        r.online = stats->connected;
+      }
+      r.offset = replicator_->match_index(p.id);
+      v.replicas.push_back(std::move(r));
+    }
+    return v;
+  }
+  v.master = false;
+  SplitAddress(RelayTarget(), &v.master_host, &v.master_port);
+  auto stats = replicator_->leader() != raft::kNoNode ? peers_->Stats(replicator_->leader())
+                                                      : std::nullopt;
+  v.master_link_up = stats && stats->connected && !v.master_host.empty();
+  return v;
+}
 
 void Node::FeedMonitors(const Client& c, const std::vector<std::string>& argv) {
   if (monitors_.empty()) return;

@@ -45,6 +45,8 @@ class FakeServer final : public ServerApi {
   void LogLine(std::string_view line) override { logged.emplace_back(line); }
   std::vector<std::string> logged;
   Rng& ReadRng() override { return rng_; }
+  ReplicationView Replication() const override { return replication; }
+  ReplicationView replication;  // what ROLE and INFO see
 
   int config_sets = 0;
 
