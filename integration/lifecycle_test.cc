@@ -10,7 +10,9 @@
 #include <sstream>
 #include <thread>
 
+#include "commands/effect.h"
 #include "harness.h"
+#include "wal/log.h"
 
 using namespace cairn::testing;
 
@@ -271,16 +273,24 @@ TEST_CASE("Bad cluster values stop start-up with a message naming the key") {
 }
 
 TEST_CASE("A data dir from before cluster ids is adopted as node-id's, a cluster of one") {
-  ServerProcess old;
-  REQUIRE(old.Start());
+  // A dir as a node from before cluster ids left it: a write log (wal/, format 1) and no
+  // cluster-identity file.
+  const std::string dir = MakeTempDir("cairn-preid");
+  const std::string data = dir + "/data";
+  std::filesystem::create_directories(data + "/wal");
   {
-    auto c = old.Connect();
-    CHECK(Run(c.get(), {"SET", "before", "1"}) == "OK");
+    cairn::wal::Options o;
+    o.dir = data + "/wal";
+    o.inline_writes = true;
+    o.format_version = cairn::wal::kFormatVersionRecords;
+    auto log = cairn::wal::Log::Open(std::move(o));
+    REQUIRE(log.ok());
+    std::string set;
+    cairn::commands::EncodeCommandEffect(0, 1700000000000, {"SET", "before", "1"}, &set);
+    (*log)->AppendPayloads(1, std::vector<std::string>{set});
+    REQUIRE((*log)->Close().ok());
   }
-  REQUIRE(old.Stop() == 0);
-  std::string data = old.dir() + "/data";
-  REQUIRE(std::filesystem::remove(data + "/cluster-identity"));  // as a dir written before them
-  ServerProcess srv(ThreePeers().NodeArgs(3), old.dir());
+  ServerProcess srv(ThreePeers().NodeArgs(3), dir);
   REQUIRE(srv.Start());
   auto c = srv.Connect();
   REQUIRE(WaitLoaded(c.get()));

@@ -64,6 +64,9 @@ Status Replicator::Process(size_t max_rounds) {
     if (rd.hard_state) CAIRN_RETURN_IF_ERROR(log_->SetHardState(*rd.hard_state));
     for (const raft::Message& m : rd.messages) transport_->Send(m);
     CAIRN_RETURN_IF_ERROR(ApplyCommitted(rd.committed_entries));
+    if (callbacks_.read_index) {
+      for (const raft::ReadState& rs : rd.read_states) callbacks_.read_index(rs);
+    }
     core_->Advance(rd);
   }
   NoteLeadership();

@@ -53,6 +53,9 @@ struct ReplicatorCallbacks {
   std::function<void(uint64_t cookie)> lost;
   // This node stopped being leader with these proposals uncommitted: their fate is unknown.
   std::function<void(const std::vector<uint64_t>& cookies)> unknown;
+  // The answer to ReadIndex(context): a read that started before it is linearizable once the
+  // applied index reaches rs.index. Called after the Ready's committed entries are applied.
+  std::function<void(const raft::ReadState& rs)> read_index;
 };
 
 class Replicator {
@@ -73,6 +76,10 @@ class Replicator {
   // Starts an election now: a cluster of one voter elects itself at start-up without waiting
   // out an election timeout.
   void Campaign() { core_->Campaign(); }
+  // Asks for a read index (on a follower, from the leader); the answer comes to the read_index
+  // callback with the same context, or never (a leader change loses it: ask again). kUnavailable
+  // when no leader is known.
+  Status ReadIndex(std::string context) { return core_->ReadIndex(std::move(context)); }
   bool HasReady() const { return core_->HasReady(); }
   // Runs the Readys the core has, at most max_rounds of them: persist, send, apply; then reports
   // a lost leadership. Each Ready hands out at most raft::Config::max_apply_bytes of committed

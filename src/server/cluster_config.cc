@@ -204,6 +204,7 @@ Result<ClusterConfig> MakeClusterConfig(const Config& c) {
   cc.token = c.cluster_token;
   cc.auth_secret = c.cluster_auth_secret.empty() ? c.requirepass : c.cluster_auth_secret;
   cc.cluster_id = DeriveClusterId(cc.token, cc.VoterIds());
+  cc.bootstrap_voters = cc.VoterIds();
   return cc;
 }
 

@@ -59,6 +59,9 @@ struct ClusterConfig {
   // later, so a user of the default should read it live), else empty.
   std::string auth_secret;
   std::string cluster_id;            // DeriveClusterId(token, voter ids)
+  // The voters the data dir was bootstrapped with (its cluster-identity; VoterIds() for a new
+  // dir): the Raft log's initial membership, which wins over cluster-peers when they differ.
+  std::vector<uint64_t> bootstrap_voters;
 
   std::vector<uint64_t> VoterIds() const;
   // The start-up line: node id, cluster id, the voters with their addresses.

@@ -100,7 +100,7 @@ Result<DataDirClaim> Adopt(wal::Env* env, const std::string& dir, const ClusterC
     claim->notices.push_back("data dir " + dir + " holds data from before cluster ids: adopted as " +
                              Describe(id.node_id, id.cluster_id) + ", a cluster of one voter; " +
                              "cluster-peers lists voters " + JoinIds(cc.VoterIds()) +
-                             " (the log's membership will win once replication lands)");
+                             " (the Raft log's membership wins)");
   }
   return claim;
 }
@@ -119,7 +119,7 @@ Result<DataDirClaim> CheckRecorded(const std::string& dir, const ClusterIdentity
     claim.notices.push_back("cluster-peers lists voters " + JoinIds(cc.VoterIds()) + " but data dir " +
                             dir + " was bootstrapped with voters " + JoinIds(rec.voter_ids) +
                             ": keeping cluster " + rec.cluster_id +
-                            " (the log's membership will win once replication lands)");
+                            " (the Raft log's membership wins)");
   }
   return claim;
 }
@@ -210,6 +210,7 @@ Result<ClusterConfig> StartCluster(const Config& config, wal::Env* env) {
     if (!claim.ok()) return claim.status();
     for (const std::string& line : claim->notices) std::fprintf(stderr, "%s\n", line.c_str());
     cc->cluster_id = claim->identity.cluster_id;
+    cc->bootstrap_voters = claim->identity.voter_ids;
   }
   std::fprintf(stderr, "cluster: %s\n", cc->Describe().c_str());
   return cc;

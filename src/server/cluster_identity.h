@@ -50,12 +50,13 @@ struct DataDirClaim {
 };
 
 // Checks dir against the cluster config and records the identity when there is none:
-//  - no identity file, no data (no wal/ or keyspace/): bootstrap, recording cc's cluster id;
+//  - no identity file, no data (no raft/, wal/ or keyspace/): bootstrap, recording cc's cluster id;
 //  - no identity file but data from before cluster ids: adopt it as cc.node_id's, a cluster of
 //    one voter (a notice when cluster-peers lists more);
 //  - an identity file: a different node id refuses; a different cluster-token refuses (another
-//    cluster) naming both; other voter ids keep the recorded cluster with a notice: the log's
-//    membership will win once replication lands. A dir whose file is all it holds (no data yet)
+//    cluster) naming both; other voter ids keep the recorded cluster with a notice: the Raft
+//    log's membership wins (StartCluster returns the recorded voters as bootstrap_voters). A
+//    dir whose file is all it holds (no data yet)
 //    is bootstrapped again instead of refused.
 Result<DataDirClaim> ClaimDataDir(wal::Env* env, const std::string& dir, const ClusterConfig& cc);
 

@@ -225,6 +225,7 @@ std::string Node::InfoSection(std::string_view name) {
     Field(&o, "voters", cluster_.voters.size());
     Field(&o, "leader_client_address", replicator_->is_leader() ? ClientAddress() : RelayTarget());
     Field(&o, "relays_opened", relays_opened_);
+    Field(&o, "read_index_rounds", read_index_rounds_);
     for (const Peer& p : cluster_.voters) {
       if (p.id == cluster_.node_id) continue;
       std::string line = "match=" + std::to_string(replicator_->match_index(p.id));

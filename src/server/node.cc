@@ -117,7 +117,7 @@ Status Node::OpenStorage() {
   if (config_.dir == ":memory:") {  // a node without durability, for experiments
     keyspace_ = std::make_unique<keyspace::MemoryKeyspace>();
     auto log = std::make_unique<replication::MemoryLog>();
-    CAIRN_RETURN_IF_ERROR(log->Bootstrap(cluster_.VoterIds()));
+    CAIRN_RETURN_IF_ERROR(log->Bootstrap(cluster_.bootstrap_voters));
     log_ = std::move(log);
     return OpenReplication(0);
   }
@@ -134,7 +134,7 @@ Status Node::OpenStorage() {
   RaftLogSetup setup;
   setup.dir = config_.dir;
   setup.node_id = cluster_.node_id;
-  setup.voters = cluster_.VoterIds();
+  setup.voters = cluster_.bootstrap_voters;
   setup.keyspace_applied = keyspace_->applied_index();
   setup.store.fsync = WalPolicy(config_.appendfsync);
   setup.store.segment_bytes = static_cast<uint64_t>(config_.wal_segment_bytes);
@@ -171,6 +171,7 @@ Status Node::OpenReplication(uint64_t applied) {
   cb.apply = [this](const raft::Entry& e, uint64_t cookie) { return ApplyEntry(e, cookie); };
   cb.lost = [this](uint64_t cookie) { AbandonWaiters({cookie}); };
   cb.unknown = [this](const std::vector<uint64_t>& cookies) { AbandonWaiters(cookies); };
+  cb.read_index = [this](const raft::ReadState& rs) { read_fence_.OnReadState(rs); };
   const uint64_t seed = static_cast<uint64_t>(clock_.MonotonicUs()) * 131 + cluster_.node_id;
   replicator_ = std::make_unique<replication::Replicator>(rc, log_.get(), &peer_sender_, Rng(seed),
                                                           std::move(cb));
@@ -205,8 +206,8 @@ Status Node::StartPeers() {
 void Node::StartReplay() {
   // A cluster of one voter elects itself at once; its new term's first entry commits everything
   // its log holds. The node answers LOADING until what the log held at start is applied.
-  if (cluster_.voters.size() == 1) replicator_->Campaign();
-  load_target_ = cluster_.voters.size() == 1 ? replicator_->core().last_index()
+  if (SoleVoter()) replicator_->Campaign();
+  load_target_ = SoleVoter() ? replicator_->core().last_index()
                                               : replicator_->commit_index();
   if (replicator_->applied_index() >= load_target_) return;
   loading_ = true;
@@ -269,6 +270,11 @@ void Node::OnData(net::Connection& conn) {
 
 void Node::ProcessInput(Client& c) {
   net::Connection& conn = *c.conn;
+  // A ReadIndex clearance covers what this client had sent before the round: this pass only.
+  struct ClearRead {
+    Client& c;
+    ~ClearRead() { c.read_cleared = false; }
+  } clear_read{c};
   command_clock_.base_wall_ms = clock_.NowMs();
   command_clock_.base_us = command_clock_.cursor_us = clock_.MonotonicUs();
   while (!conn.closing()) {
@@ -328,6 +334,17 @@ bool Node::RunCommand(Client& c, const std::vector<std::string>& argv) {
     if (std::string target = RelayTarget(); !target.empty() && StartRelay(c, argv, target)) {
       return true;
     }
+  }
+  if (peers_ != nullptr && !c.read_cleared && NeedsReadIndex(c, argv)) {
+    if (c.session.pending_writes > 0) return false;  // after this client's own writes
+    if (c.read_refused) {
+      c.read_refused = false;
+      resp::ReplyBuilder(&c.conn->output(), c.session.protocol).Error(commands::err::kClusterDown);
+      ++stats_.total_commands;
+      return true;
+    }
+    read_fence_.Wait(c.session.id);
+    return false;
   }
   commands::Session& s = c.session;
   net::Connection& conn = *c.conn;
@@ -437,8 +454,10 @@ void Node::BeforePoll() {
   bool more = false;
   for (int round = 0; round < 16; ++round) {
     AppendProposals();
+    SendReadIndex();
     const uint64_t applied_before = stats_.writes_applied;
     if (!loading_) DriveReplication();
+    ReleaseReads();
     if (stats_.writes_applied != applied_before) WakeBlocked(false, 0);  // may propose
     if (resume_.empty() && unlogged_.empty()) break;
     ResumeWaitingClients();
@@ -645,6 +664,8 @@ void Node::OnLogDurable(uv_async_t* a) {
 void Node::OnRaftTick(uv_timer_t* t) {
   auto* self = static_cast<Node*>(t->data);
   self->replicator_->Tick();
+  // A ReadIndex request that a leader change lost is asked again after an election's worth.
+  self->read_fence_.Retry(++self->raft_ticks_, 2 * self->config_.raft_election_ticks);
   if (!self->loading_) self->DriveReplication();
 }
 
@@ -862,9 +883,51 @@ void Node::CloseRelaysOnLeaderChange() {
   relayed_leader_ = replicator_->leader();
 }
 
+// --- linearizable reads (read_fence.h) ---
+
+bool Node::NeedsReadIndex(const Client& c, const std::vector<std::string>& argv) const {
+  if (loading_ || argv.empty()) return false;
+  const commands::CommandSpec* spec = table_.Find(argv[0]);
+  if (spec == nullptr || spec->is_write()) return false;
+  if (c.session.txn.in_multi) return spec->name == "exec";  // queued reads run at EXEC
+  return spec->first_key > 0 || spec->name == "dbsize" || spec->name == "scan" ||
+         spec->name == "keys" || spec->name == "randomkey";
+}
+
+void Node::SendReadIndex() {
+  if (read_fence_.waiting() == 0) return;
+  ++read_index_rounds_;
+  std::vector<uint64_t> refused = read_fence_.Send(
+      [this](std::string context) { return replicator_->ReadIndex(std::move(context)); }, raft_ticks_);
+  for (uint64_t id : refused) {
+    if (Client* c = FindClient(id)) {
+      c->read_refused = true;
+      resume_.push_back(id);
+    }
+  }
+}
+
+void Node::ReleaseReads() {
+  if (read_fence_.in_flight() == 0) return;
+  std::vector<uint64_t> ready;
+  read_fence_.Release(replicator_->applied_index(), &ready);
+  for (uint64_t id : ready) {
+    if (Client* c = FindClient(id)) {
+      c->read_cleared = true;
+      resume_.push_back(id);
+    }
+  }
+}
+
+// The log's membership (not cluster-peers, which only says where peers are) is this node alone.
+bool Node::SoleVoter() const {
+  const raft::ConfState& conf = replicator_->core().conf();
+  return conf.voters.size() == 1 && conf.voters.front() == cluster_.node_id;
+}
+
 uint64_t Node::CompactionPoint() const {
   uint64_t point = keyspace_->synced_index();
-  if (cluster_.voters.size() <= 1) return point;
+  if (SoleVoter()) return point;
   if (!replicator_->is_leader()) return 0;  // a follower keeps its log for now
   return std::min(point, replicator_->min_voter_match());
 }

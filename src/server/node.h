@@ -26,6 +26,7 @@
 #include "replication/replicator.h"
 #include "server/cluster_config.h"
 #include "server/config.h"
+#include "server/read_fence.h"
 #include "server/relay.h"
 
 namespace cairn::server {
@@ -45,6 +46,10 @@ struct Client final : net::Attachment {
   // On a follower, from the first command that needs the leader on: the client's upstream
   // connection there; its bytes then pass through unparsed.
   std::unique_ptr<Relay> relay;
+  // ReadIndex (read_fence.h): the read in parser.argv() may run (its batch is applied; valid for
+  // the rest of this ProcessInput pass), or must get CLUSTERDOWN (no leader to ask).
+  bool read_cleared = false;
+  bool read_refused = false;
 };
 
 struct Stats {
@@ -166,6 +171,10 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   std::string RelayTarget() const;
   std::string ClientAddress() const;
   bool NeedsLeader(const Client& c, const std::vector<std::string>& argv) const;
+  // A read of the keyspace in a cluster of several voters: it waits for a ReadIndex round.
+  bool NeedsReadIndex(const Client& c, const std::vector<std::string>& argv) const;
+  void SendReadIndex();
+  void ReleaseReads();
   // Moves the client onto a relay to the leader, starting with argv; false if none could open
   // (the command then runs here and gets the follower's reply).
   bool StartRelay(Client& c, const std::vector<std::string>& argv, const std::string& target);
@@ -175,6 +184,7 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   // The index below which the log may be dropped: the keyspace's checkpoint, and in a cluster
   // (until snapshots are sent) no further than every voter holds, as the leader knows it.
   uint64_t CompactionPoint() const;
+  bool SoleVoter() const;
   void ResumeWaitingClients();
   void WriteAnswered(Client& c);
   void ActiveExpireCycle();
@@ -217,6 +227,9 @@ class Node final : public net::ConnectionHandler, public commands::ServerApi {
   std::unique_ptr<replication::PeerTransport> peers_;
   raft::NodeId relayed_leader_ = raft::kNoNode;  // the leader relayed clients were opened to
   uint64_t relays_opened_ = 0;                   // for INFO raft
+  ReadFence read_fence_;
+  int64_t raft_ticks_ = 0;
+  uint64_t read_index_rounds_ = 0;  // for INFO raft
   std::unique_ptr<replication::Replicator> replicator_;
   std::unique_ptr<net::TcpServer> tcp_;
 
