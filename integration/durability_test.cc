@@ -13,9 +13,8 @@
 #include <sstream>
 #include <thread>
 
-#include "commands/effect.h"
 #include "harness.h"
-#include "wal/log.h"
+#include "legacy_dir.h"
 #include "page_cache.h"
 
 using namespace cairn::testing;
@@ -158,27 +157,12 @@ TEST_CASE("A torn last record is recovered from, and later writes survive anothe
 
 TEST_CASE("A data dir from before replication moves onto the Raft log and keeps every write") {
   std::string dir = MakeTempDir("cairn-upgrade");
-  {
-    // What a node before replication left after kill -9: wal/ of untyped version-1 records and
-    // no checkpoint yet, so every write is only in the log.
-    fs::create_directories(dir + "/data/wal");
-    cairn::wal::Options o;
-    o.dir = dir + "/data/wal";
-    o.inline_writes = true;
-    o.format_version = cairn::wal::kFormatVersionRecords;
-    auto log = cairn::wal::Log::Open(std::move(o));
-    REQUIRE(log.ok());
-    std::vector<std::string> payloads;
-    for (int i = 0; i < 100; ++i) {
-      payloads.emplace_back();
-      cairn::commands::EncodeCommandEffect(0, 1700000000000, {"SET", "old:" + std::to_string(i), "v" + std::to_string(i)},
-                                           &payloads.back());
-    }
-    payloads.emplace_back();
-    cairn::commands::EncodeCommandEffect(0, 1700000000000, {"INCRBY", "old:n", "41"}, &payloads.back());
-    (*log)->AppendPayloads(1, payloads);
-    REQUIRE((*log)->Close().ok());
-  }
+  // What a node before replication left after kill -9: no checkpoint yet, so every write is
+  // only in its log.
+  std::vector<std::vector<std::string>> writes;
+  for (int i = 0; i < 100; ++i) writes.push_back({"SET", "old:" + std::to_string(i), "v" + std::to_string(i)});
+  writes.push_back({"INCRBY", "old:n", "41"});
+  WriteLegacyDataDir(dir + "/data", writes);
   ServerProcess srv({}, dir);
   REQUIRE(srv.Start());
   ContextPtr c = srv.Connect();

@@ -10,9 +10,8 @@
 #include <sstream>
 #include <thread>
 
-#include "commands/effect.h"
 #include "harness.h"
-#include "wal/log.h"
+#include "legacy_dir.h"
 
 using namespace cairn::testing;
 
@@ -277,19 +276,7 @@ TEST_CASE("A data dir from before cluster ids is adopted as node-id's, a cluster
   // cluster-identity file.
   const std::string dir = MakeTempDir("cairn-preid");
   const std::string data = dir + "/data";
-  std::filesystem::create_directories(data + "/wal");
-  {
-    cairn::wal::Options o;
-    o.dir = data + "/wal";
-    o.inline_writes = true;
-    o.format_version = cairn::wal::kFormatVersionRecords;
-    auto log = cairn::wal::Log::Open(std::move(o));
-    REQUIRE(log.ok());
-    std::string set;
-    cairn::commands::EncodeCommandEffect(0, 1700000000000, {"SET", "before", "1"}, &set);
-    (*log)->AppendPayloads(1, std::vector<std::string>{set});
-    REQUIRE((*log)->Close().ok());
-  }
+  WriteLegacyDataDir(data, {{"SET", "before", "1"}});
   ServerProcess srv(ThreePeers().NodeArgs(3), dir);
   REQUIRE(srv.Start());
   auto c = srv.Connect();
