@@ -13,6 +13,12 @@
 #             both servers
 #   callgrind instructions per request for GET and SET (Cairn and, for reference, Redis), with
 #             the top functions, under valgrind --tool=callgrind
+#   cluster   (`scripts/bench.sh --cluster 3`, or BENCH_PARTS=cluster) three Cairn nodes against
+#             (a) a Redis primary with two replicas, each write followed by WAIT 1 0 (Redis's
+#             nearest to a quorum acknowledgement; bench_driver's wait mode) and (b) one
+#             redis-server, all with fsync on every write; SET INCR GET at -P 1 and -P 16 on the
+#             leader, GET through a follower too, single-node Cairn GET beside them (the read
+#             target), and the failover time after kill -9 of the leader
 # Everything it writes goes to build/bench/ (results-*.txt, raw.csv, callgrind-*). Every process it
 # starts is stopped by its PID on exit, error or interrupt.
 #
@@ -38,6 +44,11 @@
 #                           "--store-read-threads 0"
 set -euo pipefail
 
+cluster_nodes=3
+if [ "${1:-}" = --cluster ]; then
+  cluster_nodes="${2:-3}"
+  BENCH_PARTS="${BENCH_PARTS:-cluster}"
+fi
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
@@ -314,6 +325,102 @@ part_main() {
   say ""
 }
 
+# ---- part 5: a three-node cluster against Redis replication ----------------------------------
+# leader_port PORT...: the client port of the node that says it leads (bounded wait), or empty.
+leader_port() {
+  for _ in $(seq 1 100); do
+    for port in "$@"; do
+      if [ "$(info_field "$port" raft role)" = leader ]; then echo "$port"; return 0; fi
+    done
+    sleep 0.1
+  done
+}
+
+# measure_wait PORT CMD PIPELINE REQUESTS: a write plus WAIT 1 0 per operation (bench_driver).
+measure_wait() {
+  "$driver" wait -p "$1" -c "$clients" -P "$3" -n "$4" -r "$keyspace" -d "$value_size"     --cmd "$2" --replicas 1 2>/dev/null | grep -v '^"test"' | grep '^"' | head -1 |
+    awk -F, '{ gsub(/"/, ""); print $2, $5, $7 } END { if (NR == 0) print "n/a n/a n/a" }' || true
+}
+
+part_cluster() {
+  local n=$cluster_nodes i
+  local bus=() cports=() cpids=()
+  for ((i = 1; i <= n; i++)); do bus+=("$(pick_port)"); done
+  local peers=""
+  for ((i = 1; i <= n; i++)); do peers+="${peers:+,}$i=127.0.0.1:${bus[i - 1]}"; done
+  for ((i = 1; i <= n; i++)); do
+    start_server cairn always --node-id "$i" --cluster-port "${bus[i - 1]}" --cluster-peers "$peers"
+    cports+=("$SRV_PORT"); cpids+=("$SRV_PID")
+  done
+  local lport; lport="$(leader_port "${cports[@]}")"
+  [ -n "$lport" ] || { note "cluster: no leader elected"; return 1; }
+  local fport=${cports[0]}; [ "$fport" = "$lport" ] && fport=${cports[1]}
+  start_server redis always; local rp_port=$SRV_PORT rp_pid=$SRV_PID
+  start_server redis always --replicaof 127.0.0.1 "$rp_port"; local rr1=$SRV_PORT
+  start_server redis always --replicaof 127.0.0.1 "$rp_port"; local rr2=$SRV_PORT
+  for port in "$rr1" "$rr2"; do
+    for _ in $(seq 1 100); do
+      [ "$(info_field "$port" replication master_link_status)" = up ] && break
+      sleep 0.1
+    done
+  done
+  start_server redis always; local r1_port=$SRV_PORT
+  start_server cairn always; local c1_port=$SRV_PORT
+  note "cluster: cairn leader $lport follower $fport; redis primary $rp_port (replicas $rr1 $rr2); redis $r1_port; cairn single $c1_port"
+  for port in "$lport" "$rp_port" "$r1_port" "$c1_port"; do load_keys "$port" "$keyspace" "$value_size" > /dev/null; done
+  for round in $(seq 1 "$rounds"); do
+    for test in SET INCR GET; do
+      for p in "${pipes[@]}"; do
+        local reqs=$requests
+        [ "$p" -gt 1 ] && reqs=$((requests * p16_factor))
+        local srv res
+        for srv in cairn3 redis-wait redis1 cairn3-follower cairn1; do
+          case "$srv" in
+            cairn3) res="$(measure "$lport" "$test" "$p" "$reqs")" ;;
+            redis-wait)
+              if [ "$test" = GET ]; then res="$(measure "$rp_port" GET "$p" "$reqs")"
+              else res="$(measure_wait "$rp_port" "$(echo "$test" | tr 'A-Z' 'a-z')" "$p" "$reqs")"; fi ;;
+            redis1) res="$(measure "$r1_port" "$test" "$p" "$reqs")" ;;
+            cairn3-follower) [ "$test" = GET ] || continue; res="$(measure "$fport" GET "$p" "$reqs")" ;;
+            cairn1) [ "$test" = GET ] || continue; res="$(measure "$c1_port" GET "$p" "$reqs")" ;;
+          esac
+          echo "cluster,$test,$p,$srv,$round,$(echo "$res" | tr ' ' ','),-" >> "$raw"
+          note "round $round cluster $test -P $p $srv: $res (load $(load_avg))"
+        done
+      done
+    done
+  done
+  # Failover: kill -9 of the leader, then the first SET another node acknowledges.
+  local lpid="" t0 t1 fo=n/a
+  for ((i = 0; i < n; i++)); do [ "${cports[i]}" = "$lport" ] && lpid=${cpids[i]}; done
+  t0="$(date +%s%N)"
+  kill -KILL "$lpid" 2>/dev/null || true
+  for _ in $(seq 1 500); do
+    for port in "${cports[@]}"; do
+      [ "$port" = "$lport" ] && continue
+      if [ "$(rcli "$port" set failover x 2>/dev/null)" = OK ]; then
+        t1="$(date +%s%N)"; fo=$(( (t1 - t0) / 1000000 )); break 2
+      fi
+    done
+    sleep 0.01
+  done
+  say "== Cluster of $n: -c $clients -r $keyspace -d $value_size, fsync on every write everywhere, medians of $rounds round(s) =="
+  say "cairn3 = the Cairn leader (a write is acknowledged once a quorum has fsynced it); redis+wait = a Redis primary"
+  say "with two replicas, each write followed by WAIT 1 0; redis1 = one redis-server. Targets: writes >= 1.0x redis+wait;"
+  say "cairn3 GET (ReadIndex) >= 0.8x single-node Cairn GET (cairn1)."
+  say "$(printf '%-5s %3s %10s %11s %10s %9s %10s %10s %8s %8s' test P cairn3/s redis+wait/s redis1/s vs_wait vs_redis1 follower/s cairn1/s vs_c1)"
+  for test in SET INCR GET; do
+    for p in "${pipes[@]}"; do
+      local k="cluster,$test,$p" a b c f s1
+      a="$(med 6 "$k,cairn3")"; b="$(med 6 "$k,redis-wait")"; c="$(med 6 "$k,redis1")"
+      f="$(med 6 "$k,cairn3-follower")"; s1="$(med 6 "$k,cairn1")"
+      say "$(printf '%-5s %3s %10s %11s %10s %9s %10s %10s %8s %8s' "$test" "$p" "$(fmt_rps "$a")" "$(fmt_rps "$b")"         "$(fmt_rps "$c")" "$(ratio "$a" "$b")" "$(ratio "$a" "$c")" "$(fmt_rps "$f")" "$(fmt_rps "$s1")"         "$([ "$test" = GET ] && ratio "$a" "$s1" || echo -)")"
+    done
+  done
+  say "failover: a SET acknowledged by another node ${fo} ms after kill -9 of the leader"
+  say ""
+}
+
 # ---- part 2: data beyond the memory tier (Cairn only) ----------------------------------------
 part_cold() {
   local keys=$((cold_bytes / 1024))
@@ -476,7 +583,8 @@ for part in $parts; do
     cold) part_cold ;;
     memory) part_memory ;;
     callgrind) part_callgrind ;;
-    *) note "unknown part '$part' (main cold memory callgrind)"; exit 2 ;;
+    cluster) part_cluster ;;
+    *) note "unknown part '$part' (main cold memory callgrind cluster)"; exit 2 ;;
   esac
 done
 

@@ -8,6 +8,9 @@
 //         MULTI/EXEC yields "n/a" rather than a fake number.
 //   load  SET key:<12-digit i> <value> for every i in [start, start+keys): the same key names
 //         redis-benchmark's -r uses, so a later `redis-benchmark -t get -r keys` hits every key.
+//   wait  one write (--cmd set: SET key:<r> <value>; --cmd incr: INCR counter:<r>) followed by
+//         WAIT <--replicas n> 0: a Redis primary's nearest to a quorum acknowledgement, for the
+//         cluster comparison. One operation is the pair; replies checked (+OK or :n, then :n).
 //
 // Output is redis-benchmark's --csv format (header plus one row, latencies in ms), so bench.sh
 // parses both the same way. Like redis-benchmark, a pipelined batch is written at once and every
@@ -47,6 +50,8 @@ struct Options {
   long long start = 0;          // load: first key index
   long long keys = 100000;      // load: number of keys
   int value_size = 100;
+  std::string cmd = "set";  // wait: the write before each WAIT
+  int replicas = 1;         // wait: WAIT's numreplicas
 };
 
 uint64_t NowUs() {
@@ -90,7 +95,7 @@ struct Client {
 class Driver {
  public:
   explicit Driver(Options o) : o_(std::move(o)), rng_(12345), value_(o_.value_size, 'x') {
-    replies_per_op_ = o_.mode == "txn" ? 4 : 1;
+    replies_per_op_ = o_.mode == "txn" ? 4 : o_.mode == "wait" ? 2 : 1;
     total_ops_ = o_.mode == "load" ? o_.keys : o_.requests;
     latencies_us_.reserve(static_cast<size_t>(total_ops_));
   }
@@ -177,6 +182,14 @@ class Driver {
         AppendCommand(&c->out, {"SET", k, value_});
         AppendCommand(&c->out, {"INCR", ctr});
         AppendCommand(&c->out, {"EXEC"});
+      } else if (o_.mode == "wait") {
+        const long long r = static_cast<long long>(rng_() % o_.keyspace);
+        if (o_.cmd == "incr") {
+          AppendCommand(&c->out, {"INCR", KeyName("counter:", r)});
+        } else {
+          AppendCommand(&c->out, {"SET", KeyName("key:", r), value_});
+        }
+        AppendCommand(&c->out, {"WAIT", replicas_text_, "0"});
       } else {
         std::string k = KeyName("key:", o_.start + issued_ops_ + i);
         AppendCommand(&c->out, {"SET", k, value_});
@@ -255,7 +268,11 @@ class Driver {
 
   void Check(Client* c, const redisReply* r) {
     std::string why;
-    if (o_.mode != "txn") {
+    if (o_.mode == "wait") {
+      const bool write_ok = o_.cmd == "incr" ? r->type == REDIS_REPLY_INTEGER : IsStatus(r, "OK");
+      if (c->reply_in_op == 0 && !write_ok) why = o_.cmd == "incr" ? "INCR" : "SET";
+      if (c->reply_in_op == 1 && r->type != REDIS_REPLY_INTEGER) why = "WAIT";
+    } else if (o_.mode != "txn") {
       if (!IsStatus(r, "OK")) why = "SET";
     } else if (c->reply_in_op == 0) {
       if (!IsStatus(r, "OK")) why = "MULTI";
@@ -277,7 +294,9 @@ class Driver {
   }
 
   void Print(uint64_t elapsed_us) {
-    const char* name = o_.mode == "txn" ? "TXN (MULTI/SET/INCR/EXEC)" : "LOAD (SET)";
+    const char* name = o_.mode == "txn"    ? "TXN (MULTI/SET/INCR/EXEC)"
+                       : o_.mode == "wait" ? (o_.cmd == "incr" ? "INCR+WAIT" : "SET+WAIT")
+                                           : "LOAD (SET)";
     std::printf(
         "\"test\",\"rps\",\"avg_latency_ms\",\"min_latency_ms\",\"p50_latency_ms\","
         "\"p95_latency_ms\",\"p99_latency_ms\",\"max_latency_ms\"\n");
@@ -304,6 +323,7 @@ class Driver {
   Options o_;
   std::mt19937_64 rng_;
   std::string value_;
+  std::string replicas_text_ = std::to_string(o_.replicas);
   int replies_per_op_ = 1;
   long long total_ops_ = 0;
   long long issued_ops_ = 0;
@@ -316,8 +336,9 @@ class Driver {
 
 [[noreturn]] void Usage() {
   std::fprintf(stderr,
-               "usage: bench_driver txn|load [-h host] [-p port] [-c clients] [-P pipeline]\n"
-               "         [-n transactions] [-r keyspace] [-d value_size] [--start i] [--keys n]\n");
+               "usage: bench_driver txn|load|wait [-h host] [-p port] [-c clients] [-P pipeline]\n"
+               "         [-n transactions] [-r keyspace] [-d value_size] [--start i] [--keys n]\n"
+               "         [--cmd set|incr] [--replicas n]\n");
   std::exit(2);
 }
 
@@ -327,7 +348,7 @@ int main(int argc, char** argv) {
   Options o;
   if (argc < 2) Usage();
   o.mode = argv[1];
-  if (o.mode != "txn" && o.mode != "load") Usage();
+  if (o.mode != "txn" && o.mode != "load" && o.mode != "wait") Usage();
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
     if (i + 1 >= argc) Usage();
@@ -341,6 +362,8 @@ int main(int argc, char** argv) {
     else if (a == "-d") o.value_size = std::max(0, std::atoi(v));
     else if (a == "--start") o.start = std::atoll(v);
     else if (a == "--keys") o.keys = std::atoll(v);
+    else if (a == "--cmd") o.cmd = v;
+    else if (a == "--replicas") o.replicas = std::max(0, std::atoi(v));
     else Usage();
   }
   return Driver(o).Run();
