@@ -48,10 +48,15 @@ echo "selftest: ok: the broken GET cost $regressions listed tests and failed the
 crasher=$work/crashing-server.sh
 cat >"$crasher" <<CRASH
 #!/usr/bin/env bash
-# cairn-server, killed with SIGKILL two seconds after it starts.
+# cairn-server, killed with SIGKILL two seconds after it starts. Stopped sooner (its unit ended
+# first), it takes the server down with it: a server it started must not outlive it.
 "$top/build/cairn-server" "\$@" &
 pid=\$!
-sleep 2
+trap 'kill -9 \$pid 2>/dev/null; wait \$pid; exit 143' TERM INT
+sleep 2 &
+sleeper=\$!
+trap 'kill -9 \$pid \$sleeper 2>/dev/null; wait \$pid; exit 143' TERM INT
+wait \$sleeper
 kill -9 \$pid
 wait \$pid
 CRASH
@@ -60,6 +65,12 @@ set +e
 CAIRN_SERVER=$crasher COMPAT_DIR=$work/out-crash \
   bash scripts/redis-suite.sh unit/type/string unit/quit >"$work/crash.out" 2>&1
 set -e
+# Every server the wrapper started is gone (the suite script stops the wrapper by its PID).
+if pgrep -f -- "--dir $work/out-crash/" > /dev/null; then
+  pgrep -fa -- "--dir $work/out-crash/" >&2
+  echo "selftest: FAILED: a server of the crash run outlived it" >&2
+  exit 1
+fi
 if ! grep -Eq '^unit/type/string .* crashed$' "$work/crash.out" ||
    ! grep -Eq '^unit/quit +3 +0 .* normal$' "$work/crash.out"; then
   cat "$work/crash.out"
